@@ -1,0 +1,65 @@
+// The `throughline` command line: serve, migrate, sql. Every command has --help; errors
+// name the flag and the expected form. Exit codes (docs/cli.md): 0 ok, 1 failure at run
+// time, 2 bad usage or configuration.
+import { Command, CommanderError, Option } from 'commander'
+import { ThroughlineError } from '../core/errors.ts'
+import { loadConfig, type ServeFlags } from './options.ts'
+import { serveCommand } from './serve.ts'
+import { migrateCommand } from './migrate.ts'
+import { sqlCommand, type SqlFlags } from './sql.ts'
+
+export const EXIT_FAILURE = 1
+export const EXIT_USAGE = 2
+
+function commonOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'YAML or JSON config file (default: $THROUGHLINE_CONFIG or ./throughline.yaml)')
+    .option('--data-dir <dir>', 'data directory for the embedded ClickHouse and the spool (default ./data)')
+    .option('--clickhouse-url <url>', 'use a ClickHouse server instead of the embedded engine (env CLICKHOUSE_URL)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+}
+
+export function buildProgram(): Command {
+  const program = new Command('throughline')
+    .description('Watches business processes as they cross enterprise systems.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+
+  commonOptions(program.command('serve').description('run the collector (OTLP/HTTP) and the API on the embedded store or a server'))
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .option('--otlp-port <port>', 'OTLP/HTTP port (default 4318)')
+    .option('--api-port <port>', 'API port (default 8080)')
+    .action(async (flags: ServeFlags) => serveCommand(loadConfig(flags)))
+
+  commonOptions(program.command('migrate').description('create or upgrade the ClickHouse tables (idempotent)')).action(async (flags: ServeFlags) =>
+    migrateCommand(loadConfig(flags)),
+  )
+
+  commonOptions(program.command('sql').description('run one read-only query on the store and print the result'))
+    .argument('<query>', 'a SELECT (or SHOW/DESCRIBE/EXPLAIN) statement')
+    .option('--format <format>', 'ClickHouse output format, e.g. PrettyCompact, TSVWithNames, JSONEachRow, CSV')
+    .action(async (query: string, flags: SqlFlags) => sqlCommand(loadConfig(flags), query, flags))
+
+  for (const command of program.commands) command.exitOverride()
+  return program
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE
+      return
+    }
+    if (error instanceof ThroughlineError) {
+      console.error(`throughline: ${error.message}`)
+      process.exitCode = error.code === 'TL_CONFIG' || error.code === 'TL_READ_ONLY_QUERY' ? EXIT_USAGE : EXIT_FAILURE
+      return
+    }
+    console.error(`throughline: ${error instanceof Error ? error.message : String(error)}`)
+    process.exitCode = EXIT_FAILURE
+  }
+}
+
+if (import.meta.main) await main(process.argv.slice(2))

@@ -1,0 +1,42 @@
+// `throughline serve`: one process with the collector (OTLP on 4318) and the API (8080) on
+// one store: embedded chDB in the data directory (migrated at start) or a ClickHouse server.
+import { mkdirSync } from 'node:fs'
+import { buildApiApp } from '../api/index.ts'
+import { openCollector } from '../collector/index.ts'
+import type { Config } from '../core/config.ts'
+import { createLogger } from '../core/logger.ts'
+import { createStoreClient, migrate } from '../store/index.ts'
+import { onShutdownSignals } from './shutdown.ts'
+
+export interface RunningService {
+  readonly otlpUrl: string
+  readonly apiUrl: string
+  stop(): Promise<void>
+}
+
+export async function startService(config: Readonly<Config>): Promise<RunningService> {
+  const logger = createLogger(config)
+  mkdirSync(config.dataDir, { recursive: true })
+  const store = createStoreClient(config)
+  const migrated = await migrate(store, config)
+  logger.info({ store: store.mode, applied: migrated.applied }, 'schema is up to date')
+  const collector = await openCollector({ config, store, logger })
+  const api = await buildApiApp({ store, logger, spooledBytes: () => collector.pipeline.spooledBytes })
+  const otlpUrl = await collector.app.listen({ host: config.host, port: config.otlpPort })
+  const apiUrl = await api.listen({ host: config.host, port: config.apiPort })
+  logger.info({ otlp: otlpUrl, api: apiUrl, dataDir: config.dataDir }, 'throughline is serving')
+  return {
+    otlpUrl,
+    apiUrl,
+    async stop() {
+      await api.close()
+      await collector.close()
+      await store.client.close()
+    },
+  }
+}
+
+export async function serveCommand(config: Readonly<Config>): Promise<void> {
+  const service = await startService(config)
+  onShutdownSignals(createLogger(config), () => service.stop())
+}

@@ -1,0 +1,74 @@
+// The collector's HTTP server, built apart from listening so tests can inject requests:
+// OTLP routes, /v1/events, and /healthz, /readyz, /metrics.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from '../core/config.ts'
+import { ErrorCode, errorBody } from '../core/errors.ts'
+import { eventsRoute } from './http/events-route.ts'
+import { otlpRoutes } from './http/otlp-routes.ts'
+import { grpcCodeFor } from './http/refusal.ts'
+import { payloadEncoding } from './http/request-body.ts'
+import { statusBody } from './http/status-body.ts'
+import type { CollectorMetrics } from './metrics.ts'
+import type { IngestPipeline } from './pipeline.ts'
+
+export interface CollectorAppDeps {
+  readonly config: Readonly<Config>
+  readonly pipeline: IngestPipeline
+  readonly metrics: CollectorMetrics
+  readonly logger: Logger
+  /** Readiness of what the collector depends on (the store). */
+  readonly ready: () => Promise<boolean>
+}
+
+const fastifyErrorCodes: Readonly<Record<string, [number, string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, ErrorCode.payloadTooLarge],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, ErrorCode.unsupportedMediaType],
+  FST_ERR_CTP_EMPTY_TYPE: [415, ErrorCode.unsupportedMediaType],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, ErrorCode.badRequest],
+}
+
+export async function buildCollectorApp(deps: CollectorAppDeps): Promise<FastifyInstance> {
+  const { config, metrics, pipeline } = deps
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ part: 'collector' }),
+    bodyLimit: config.collector.maxBodyBytes,
+    disableRequestLogging: true,
+  })
+  // OTLP bodies are decoded by our own decoders, whatever the declared type: take raw
+  // bytes for every content type and let the routes answer 415 for the wrong ones.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = fastifyErrorCodes[error.code]
+    const [status, code] = mapped ?? [error.statusCode && error.statusCode < 500 ? error.statusCode : 500, error.statusCode && error.statusCode < 500 ? ErrorCode.badRequest : 'TL_INTERNAL']
+    if (status >= 500) request.log.error({ err: error }, 'collector request failed')
+    const message = status >= 500 ? 'internal error; see the collector log' : error.message
+    if (request.url.startsWith('/v1/traces') || request.url.startsWith('/v1/logs')) {
+      let encoding: 'protobuf' | 'json' = 'json'
+      try {
+        encoding = payloadEncoding(request.headers['content-type'])
+      } catch {}
+      return reply.code(status).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json').send(statusBody(encoding, grpcCodeFor(status), `${code}: ${message}`))
+    }
+    return reply.code(status).send({ code, message })
+  })
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url}`)))
+
+  await app.register(otlpRoutes, { config, pipeline, metrics })
+  await app.register(eventsRoute, { config, pipeline, metrics })
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/readyz', async (_request, reply) => {
+    const admission = pipeline.admission('traces')
+    const storeReady = await deps.ready().catch(() => false)
+    const ready = storeReady && admission.kind === 'open'
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', store: storeReady ? 'ok' : 'unavailable', intake: admission.kind })
+  })
+  app.get('/metrics', async (_request, reply) => {
+    pipeline.refreshGauges()
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+  return app
+}

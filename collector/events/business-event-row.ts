@@ -1,0 +1,119 @@
+// Validates one posted business event and turns it into an otel_logs row carrying the
+// semantic-convention attributes (docs/semantic-conventions.md), so posted events and
+// SDK-emitted ones are read by the same deriver. A missing event_id is derived from the
+// content, so a webhook that re-posts the same event is deduplicated downstream.
+import { createHash } from 'node:crypto'
+import { Compile } from 'typebox/compile'
+import {
+  BUSINESS_EVENT_NAME,
+  BusinessAttr,
+  IntegrationAttr,
+  OtelAttr,
+  TenantAttr,
+  businessKeyAttribute,
+} from '../../core/semconv.ts'
+import type { AttributeMap, LogRow } from '../../store/rows.ts'
+import { BusinessEventSchema, type BusinessEventInput } from './business-event-schema.ts'
+
+export interface EventRejection {
+  readonly index: number
+  readonly field: string
+  readonly message: string
+}
+
+export type EventOutcome = { readonly ok: true; readonly row: LogRow } | { readonly ok: false; readonly rejection: EventRejection }
+
+const validator = Compile(BusinessEventSchema)
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
+
+/** Business time in unix nanoseconds, or an error message naming the expected form. */
+export function parseEventTime(time: string | number): bigint | string {
+  if (typeof time === 'number') return BigInt(time)
+  if (/^\d{1,19}$/.test(time)) return BigInt(time)
+  const m = RFC3339.exec(time)
+  if (!m) return 'must be RFC 3339 with an offset (2026-11-29T10:00:00.123Z) or unix nanoseconds'
+  const [, date, clock, fraction = '', offset] = m
+  const ms = Date.parse(`${date}T${clock}${offset === 'z' ? 'Z' : offset}`)
+  if (Number.isNaN(ms)) return 'is not a valid date'
+  return BigInt(ms) * 1_000_000n + BigInt(fraction.padEnd(9, '0'))
+}
+
+function firstError(input: unknown): { field: string; message: string } {
+  const errors = validator.Errors(input)
+  const specific = errors.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean') ?? errors[0]
+  if (!specific) return { field: '(event)', message: 'is invalid' }
+  const path = specific.instancePath.slice(1).replaceAll('/', '.')
+  const extra = specific.keyword === 'additionalProperties' ? ` ${JSON.stringify(specific.params)}` : ''
+  return { field: path === '' ? '(event)' : path, message: `${specific.message}${extra}` }
+}
+
+function derivedEventId(e: BusinessEventInput, timeNs: bigint): string {
+  const keys = Object.entries(e.keys).sort(([a], [b]) => (a < b ? -1 : 1))
+  const canonical = JSON.stringify([e.process, e.milestone, keys, e.system, e.status ?? 'ok', String(timeNs), e.operation_id ?? '', e.attempt ?? 0])
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
+}
+
+function attributesOf(e: BusinessEventInput, eventId: string): AttributeMap {
+  const attrs: Record<string, string> = {}
+  for (const [name, value] of Object.entries(e.attributes ?? {})) attrs[name] = String(value)
+  const set = (name: string, value: string | number | undefined): void => {
+    if (value !== undefined) attrs[name] = String(value)
+  }
+  set(BusinessAttr.eventId, eventId)
+  set(BusinessAttr.process, e.process)
+  set(BusinessAttr.processVersion, e.process_version)
+  set(BusinessAttr.milestone, e.milestone)
+  set(BusinessAttr.status, e.status ?? 'ok')
+  set(BusinessAttr.system, e.system)
+  set(BusinessAttr.object, e.object)
+  set(BusinessAttr.value, e.value)
+  set(BusinessAttr.currency, e.currency)
+  set(TenantAttr.id, e.tenant)
+  set(IntegrationAttr.name, e.integration)
+  set(IntegrationAttr.sourceSystem, e.source_system)
+  set(IntegrationAttr.targetSystem, e.target_system)
+  set(IntegrationAttr.operationId, e.operation_id)
+  set(IntegrationAttr.attempt, e.attempt)
+  for (const [keyType, value] of Object.entries(e.keys)) attrs[businessKeyAttribute(keyType)] = value
+  return attrs
+}
+
+export interface EventLimits {
+  readonly nowNs: bigint
+  readonly maxFutureSkewSeconds: number
+}
+
+export function businessEventRow(input: unknown, index: number, limits: EventLimits): EventOutcome {
+  if (!validator.Check(input)) return { ok: false, rejection: { index, ...firstError(input) } }
+  const e = input
+  const timeNs = e.time === undefined ? limits.nowNs : parseEventTime(e.time)
+  if (typeof timeNs === 'string') return { ok: false, rejection: { index, field: 'time', message: timeNs } }
+  if (timeNs <= 0n) return { ok: false, rejection: { index, field: 'time', message: 'must be after 1970-01-01' } }
+  if (timeNs > limits.nowNs + BigInt(limits.maxFutureSkewSeconds) * 1_000_000_000n) {
+    return { ok: false, rejection: { index, field: 'time', message: `is more than ${limits.maxFutureSkewSeconds} s in the future` } }
+  }
+  const eventId = e.event_id ?? derivedEventId(e, timeNs)
+  const failed = e.status === 'error'
+  return {
+    ok: true,
+    row: {
+      timestampNs: timeNs,
+      traceId: (e.trace_id ?? '').toLowerCase(),
+      spanId: (e.span_id ?? '').toLowerCase(),
+      traceFlags: 0,
+      severityText: failed ? 'ERROR' : 'INFO',
+      severityNumber: failed ? 17 : 9,
+      serviceName: e.system,
+      body: e.message ?? e.milestone,
+      resourceSchemaUrl: '',
+      resourceAttributes: { [OtelAttr.serviceName]: e.system },
+      scopeSchemaUrl: '',
+      scopeName: 'throughline.events',
+      scopeVersion: '1',
+      scopeAttributes: {},
+      logAttributes: attributesOf(e, eventId),
+      eventName: BUSINESS_EVENT_NAME,
+    },
+  }
+}

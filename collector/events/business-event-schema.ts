@@ -1,0 +1,55 @@
+// The documented schema of POST /v1/events: business events from systems that cannot run
+// an OpenTelemetry SDK (batch jobs, legacy systems, iPaaS webhooks). One TypeBox schema
+// feeds validation, the types below and docs/events-api.md.
+import Type from 'typebox'
+
+const Name = Type.String({ minLength: 1, maxLength: 256 })
+const KeyType = Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 })
+
+export const BusinessStatusSchema = Type.Union(
+  ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'].map((s) => Type.Literal(s)),
+)
+
+export const BusinessEventSchema = Type.Object(
+  {
+    event_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'dedupe key; derived from the content when absent' })),
+    process: Name,
+    process_version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    milestone: Name,
+    keys: Type.Record(KeyType, Type.String({ minLength: 1, maxLength: 512 }), { minProperties: 1, maxProperties: 32 }),
+    status: Type.Optional(BusinessStatusSchema),
+    system: Name,
+    time: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Integer({ minimum: 1 })], {
+        description: 'business time: RFC 3339 with an offset, or unix nanoseconds (number or digit string)',
+      }),
+    ),
+    message: Type.Optional(Type.String({ maxLength: 8192 })),
+    object: Type.Optional(Name),
+    tenant: Type.Optional(Name),
+    integration: Type.Optional(Name),
+    source_system: Type.Optional(Name),
+    target_system: Type.Optional(Name),
+    operation_id: Type.Optional(Name),
+    attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    value: Type.Optional(Type.Number()),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    trace_id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
+    span_id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{16}$' })),
+    attributes: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.Union([Type.String({ maxLength: 8192 }), Type.Number(), Type.Boolean()]), {
+        maxProperties: 128,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type BusinessEventInput = Type.Static<typeof BusinessEventSchema>
+
+export const MAX_EVENTS_PER_REQUEST = 10_000
+
+export const EventsRequestSchema = Type.Object(
+  { events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }) },
+  { additionalProperties: false },
+)

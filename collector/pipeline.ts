@@ -1,0 +1,152 @@
+// Composes the collector's stages after decoding and validation: mask -> serialise ->
+// durable spool -> batch writer, one spool and one writer per table. accept() resolves
+// only when the rows are fsync'ed; that is when the HTTP layer may answer 2xx.
+import { join } from 'node:path'
+import { logRowJson, spanRowJson } from '../store/row-format.ts'
+import type { LogRow, SpanRow } from '../store/rows.ts'
+import type { CollectorMetrics } from './metrics.ts'
+import { signalTable, type Signal } from './signal.ts'
+import { Spool, type SpoolLimits } from './spool.ts'
+import { SegmentWriter, type InsertFailure } from './writer.ts'
+
+export interface RowsBySignal {
+  traces: SpanRow
+  logs: LogRow
+}
+
+/** The masking hook: PII policies plug in here (identity until they exist). */
+export interface RecordMask {
+  traces(rows: SpanRow[]): SpanRow[]
+  logs(rows: LogRow[]): LogRow[]
+}
+
+export const noMask: RecordMask = { traces: (rows) => rows, logs: (rows) => rows }
+
+export type Admission =
+  | { readonly kind: 'open' }
+  | { readonly kind: 'spool_full'; readonly storeFailing: boolean; readonly retryAfterSeconds: number }
+  | { readonly kind: 'closed' }
+
+export interface TableInsert {
+  (table: string, body: Buffer, dedupToken: string): Promise<void>
+}
+
+export interface PipelineOptions {
+  readonly spoolDir: string
+  readonly spool: SpoolLimits
+  readonly retryInitialMs: number
+  readonly retryMaxMs: number
+  readonly insert: TableInsert
+  readonly classify: (error: unknown) => InsertFailure
+  readonly metrics: CollectorMetrics
+  readonly mask?: RecordMask
+  readonly onWriterError?: (signal: Signal, message: string, error: unknown) => void
+}
+
+interface Lane {
+  readonly spool: Spool
+  readonly writer: SegmentWriter
+}
+
+const serialisers: { [S in Signal]: (row: RowsBySignal[S]) => string } = {
+  traces: spanRowJson,
+  logs: logRowJson,
+}
+
+export class IngestPipeline {
+  readonly #lanes: Record<Signal, Lane>
+  readonly #options: PipelineOptions
+  readonly #mask: RecordMask
+  #closed = false
+
+  private constructor(lanes: Record<Signal, Lane>, options: PipelineOptions) {
+    this.#lanes = lanes
+    this.#options = options
+    this.#mask = options.mask ?? noMask
+  }
+
+  static async open(options: PipelineOptions): Promise<IngestPipeline> {
+    const perLaneLimits: SpoolLimits = { ...options.spool, maxBytes: Math.floor(options.spool.maxBytes / 2) }
+    const lane = async (signal: Signal): Promise<Lane> => {
+      const spool = await Spool.open(join(options.spoolDir, signal), perLaneLimits)
+      const table = signalTable[signal]
+      const m = options.metrics
+      const writer = new SegmentWriter(spool, (body, token) => options.insert(table, body, token), {
+        retryInitialMs: options.retryInitialMs,
+        retryMaxMs: options.retryMaxMs,
+        classify: options.classify,
+        events: {
+          stored: (rows, _bytes, seconds) => {
+            m.writtenRows.inc({ signal }, rows)
+            m.batchSeconds.observe({ signal }, seconds)
+          },
+          failed: (kind, error, attempt) => {
+            m.insertErrors.inc({ signal, kind })
+            if (attempt === 1 || attempt % 10 === 0) options.onWriterError?.(signal, `insert into ${table} failed (attempt ${attempt}, ${kind})`, error)
+          },
+          quarantined: (segment, path, error) => {
+            m.quarantinedSegments.inc({ signal })
+            options.onWriterError?.(signal, `segment ${segment.name} refused by ClickHouse as data; kept at ${path}`, error)
+          },
+          tornTail: (segment, bytes) => options.onWriterError?.(signal, `segment ${segment.name} had ${bytes} unacknowledged bytes after its last frame (crash mid-write); dropped them`, null),
+        },
+      })
+      return { spool, writer }
+    }
+    const lanes = { traces: await lane('traces'), logs: await lane('logs') }
+    return new IngestPipeline(lanes, options)
+  }
+
+  start(): void {
+    for (const lane of Object.values(this.#lanes)) lane.writer.start()
+  }
+
+  /** Checked before a request body is read, so a full spool costs no memory. */
+  admission(signal: Signal, incomingBytes = 0): Admission {
+    if (this.#closed) return { kind: 'closed' }
+    const lane = this.#lanes[signal]
+    if (lane.spool.hasRoomFor(incomingBytes)) return { kind: 'open' }
+    const storeFailing = lane.writer.failing
+    return { kind: 'spool_full', storeFailing, retryAfterSeconds: storeFailing ? 30 : 5 }
+  }
+
+  /** Masks, serialises and spools the rows; resolves when they are durable. */
+  async accept<S extends Signal>(signal: S, rows: RowsBySignal[S][]): Promise<Admission> {
+    if (rows.length === 0) return this.admission(signal)
+    const masked = (this.#mask[signal] as (r: RowsBySignal[S][]) => RowsBySignal[S][])(rows)
+    const serialise = serialisers[signal]
+    let text = ''
+    for (const row of masked) text += serialise(row)
+    const payload = Buffer.from(text)
+    const admission = this.admission(signal, payload.length)
+    if (admission.kind !== 'open') return admission
+    await this.#lanes[signal].spool.append(payload)
+    this.#options.metrics.accepted.inc({ signal }, rows.length)
+    return admission
+  }
+
+  /** Seals open segments so the writer picks them up now (used by tests and shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all(Object.values(this.#lanes).map((lane) => lane.spool.sealNow()))
+  }
+
+  /** Bytes not yet in ClickHouse, over all lanes. */
+  get spooledBytes(): number {
+    return this.#lanes.traces.spool.bytes + this.#lanes.logs.spool.bytes
+  }
+
+  /** Stop intake, seal and drain the spools for up to deadlineMs; the rest stays on disk. */
+  async close(deadlineMs: number): Promise<void> {
+    this.#closed = true
+    await Promise.all(Object.values(this.#lanes).map((lane) => lane.spool.close()))
+    await Promise.all(Object.values(this.#lanes).map((lane) => lane.writer.stop(deadlineMs)))
+  }
+
+  /** Copies live spool state into the gauges; called when /metrics is scraped. */
+  refreshGauges(): void {
+    for (const signal of ['traces', 'logs'] as const) {
+      this.#options.metrics.spoolBytes.set({ signal }, this.#lanes[signal].spool.bytes)
+      this.#options.metrics.spoolSegments.set({ signal }, this.#lanes[signal].spool.sealedCount)
+    }
+  }
+}

@@ -1,0 +1,216 @@
+// The durable spool between the HTTP receiver and the ClickHouse writer, one per table.
+// append() resolves only after the frame is fsync'ed (group commit: appends that arrive
+// while a sync runs share the next one). A segment is sealed by size or age and handed to
+// the writer; its file name is the insert deduplication token, so a retried segment is
+// stored once. Files left by a previous process (sealed or not) are replayed at open.
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { encodeFrame } from './spool-segment.ts'
+
+export interface SpoolLimits {
+  readonly maxBytes: number
+  readonly segmentMaxBytes: number
+  readonly segmentMaxAgeMs: number
+}
+
+export interface SealedSegment {
+  /** Unique across restarts and spool instances; used as insert_deduplication_token. */
+  readonly name: string
+  readonly path: string
+  readonly bytes: number
+}
+
+interface OpenSegment {
+  readonly name: string
+  readonly path: string
+  readonly handle: FileHandle
+  readonly openedAt: number
+  bytes: number
+}
+
+interface PendingAppend {
+  readonly buffers: Buffer[]
+  readonly bytes: number
+  readonly resolve: () => void
+  readonly reject: (err: unknown) => void
+}
+
+const OPEN_SUFFIX = '.open'
+const SEALED_SUFFIX = '.seg'
+const DEAD_DIR = 'dead'
+
+export class Spool {
+  readonly dir: string
+  readonly #limits: SpoolLimits
+  readonly #instance = randomBytes(4).toString('hex')
+  #sequence = 0
+  #open: OpenSegment | null = null
+  #pending: PendingAppend[] = []
+  #pendingBytes = 0
+  #bytesOnDisk = 0
+  #chain: Promise<void> = Promise.resolve()
+  #flushScheduled = false
+  readonly #sealed: SealedSegment[] = []
+  #waiters: Array<(segment: SealedSegment | null) => void> = []
+  #closed = false
+  readonly #ageTimer: NodeJS.Timeout
+
+  private constructor(dir: string, limits: SpoolLimits, replay: SealedSegment[]) {
+    this.dir = dir
+    this.#limits = limits
+    for (const segment of replay) {
+      this.#sealed.push(segment)
+      this.#bytesOnDisk += segment.bytes
+    }
+    this.#ageTimer = setInterval(() => this.#sealIfOld(), Math.max(10, Math.floor(limits.segmentMaxAgeMs / 2)))
+    this.#ageTimer.unref()
+  }
+
+  /** Opens (creating) the spool directory and queues every segment left in it for replay. */
+  static async open(dir: string, limits: SpoolLimits): Promise<Spool> {
+    await mkdir(join(dir, DEAD_DIR), { recursive: true })
+    const names = (await readdir(dir)).filter((f) => f.endsWith(OPEN_SUFFIX) || f.endsWith(SEALED_SUFFIX)).sort()
+    const replay: SealedSegment[] = []
+    for (const file of names) {
+      const name = file.slice(0, file.lastIndexOf('.'))
+      let path = join(dir, file)
+      if (file.endsWith(OPEN_SUFFIX)) {
+        const sealedPath = join(dir, name + SEALED_SUFFIX)
+        await rename(path, sealedPath)
+        path = sealedPath
+      }
+      replay.push({ name, path, bytes: (await stat(path)).size })
+    }
+    return new Spool(dir, limits, replay)
+  }
+
+  /** Bytes on disk plus bytes waiting for the next sync. */
+  get bytes(): number {
+    return this.#bytesOnDisk + this.#pendingBytes
+  }
+
+  get sealedCount(): number {
+    return this.#sealed.length
+  }
+
+  hasRoomFor(bytes: number): boolean {
+    return this.bytes + bytes <= this.#limits.maxBytes
+  }
+
+  /** Resolves once the payload is durable on disk; rejects if the spool is closed. */
+  append(payload: Buffer): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('spool is closed'))
+    const buffers = encodeFrame(payload)
+    const bytes = buffers[0]!.length + payload.length
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ buffers, bytes, resolve, reject })
+      this.#pendingBytes += bytes
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        this.#enqueue(() => this.#flush())
+      }
+    })
+  }
+
+  /** The oldest sealed segment, waiting for one; null once closed and drained. */
+  takeSealed(): Promise<SealedSegment | null> {
+    const next = this.#sealed.shift()
+    if (next) return Promise.resolve(next)
+    if (this.#closed) return Promise.resolve(null)
+    return new Promise((resolve) => this.#waiters.push(resolve))
+  }
+
+  /** Puts a segment the writer could not finish back at the head of the queue. */
+  giveBack(segment: SealedSegment): void {
+    this.#sealed.unshift(segment)
+  }
+
+  /** The writer stored the segment: its bytes leave the spool. */
+  async release(segment: SealedSegment): Promise<void> {
+    await unlink(segment.path)
+    this.#bytesOnDisk -= segment.bytes
+  }
+
+  /** A segment ClickHouse refuses as data: kept aside in dead/ for an operator, never deleted. */
+  async quarantine(segment: SealedSegment): Promise<string> {
+    const target = join(this.dir, DEAD_DIR, segment.name + SEALED_SUFFIX)
+    await rename(segment.path, target)
+    this.#bytesOnDisk -= segment.bytes
+    return target
+  }
+
+  /** Seals what is open now, e.g. before a drain at shutdown. */
+  sealNow(): Promise<void> {
+    return this.#enqueue(() => this.#seal())
+  }
+
+  /** Flushes pending appends, seals the open segment and wakes waiting takers. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#ageTimer)
+    await this.#enqueue(() => this.#seal())
+    for (const wake of this.#waiters.splice(0)) wake(null)
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(task)
+    this.#chain = run.catch(() => undefined)
+    return run
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0)
+      const bytes = batch.reduce((sum, p) => sum + p.bytes, 0)
+      try {
+        const segment = this.#open ?? (this.#open = await this.#createSegment())
+        await segment.handle.writev(batch.flatMap((p) => p.buffers))
+        await segment.handle.datasync()
+        segment.bytes += bytes
+        this.#bytesOnDisk += bytes
+        this.#pendingBytes -= bytes
+        for (const p of batch) p.resolve()
+        if (segment.bytes >= this.#limits.segmentMaxBytes) await this.#seal()
+      } catch (err) {
+        this.#pendingBytes -= bytes
+        for (const p of batch) p.reject(err)
+        // A failed write may have left a partial frame; start a fresh segment so later
+        // frames are not appended after it (replay stops at the first bad frame).
+        await this.#seal().catch(() => undefined)
+      }
+    }
+  }
+
+  async #createSegment(): Promise<OpenSegment> {
+    const now = Date.now()
+    const name = `${now.toString(36).padStart(9, '0')}-${this.#instance}-${(this.#sequence++).toString().padStart(8, '0')}`
+    const path = join(this.dir, name + OPEN_SUFFIX)
+    const handle = await open(path, 'a')
+    return { name, path, handle, openedAt: now, bytes: 0 }
+  }
+
+  async #seal(): Promise<void> {
+    const segment = this.#open
+    if (!segment) return
+    this.#open = null
+    await segment.handle.close()
+    const path = join(this.dir, segment.name + SEALED_SUFFIX)
+    await rename(segment.path, path)
+    const sealed: SealedSegment = { name: segment.name, path, bytes: segment.bytes }
+    const waiter = this.#waiters.shift()
+    if (waiter) waiter(sealed)
+    else this.#sealed.push(sealed)
+  }
+
+  #sealIfOld(): void {
+    const segment = this.#open
+    if (segment && Date.now() - segment.openedAt >= this.#limits.segmentMaxAgeMs) {
+      void this.#enqueue(async () => {
+        if (this.#open === segment) await this.#seal()
+      }).catch(() => undefined)
+    }
+  }
+}

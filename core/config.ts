@@ -1,0 +1,169 @@
+// The service configuration: one TypeBox schema, parsed once at start from defaults, an
+// optional config file, THROUGHLINE_* environment variables and command-line flags (in
+// rising precedence) into a frozen, typed object. Nothing else reads process.env.
+import Type from 'typebox'
+import { Compile } from 'typebox/compile'
+import { ConfigError } from './errors.ts'
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+const PositiveInt = Type.Integer({ minimum: 1 })
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, description: 'embedded ClickHouse data and the spool live here' }),
+    host: Type.String({ minLength: 1, description: 'address the collector and API listen on' }),
+    otlpPort: Port,
+    apiPort: Port,
+    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+    clickhouse: Type.Object(
+      {
+        url: Type.Optional(Type.String({ minLength: 1, description: 'a ClickHouse server; unset means embedded chDB in dataDir' })),
+        user: Type.String(),
+        password: Type.String(),
+        database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+        caCertPath: Type.Optional(Type.String()),
+        clientCertPath: Type.Optional(Type.String()),
+        clientKeyPath: Type.Optional(Type.String()),
+        cluster: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', description: 'render DDL ON CLUSTER with Replicated engines behind Distributed tables' })),
+        requestTimeoutMs: PositiveInt,
+      },
+      { additionalProperties: false },
+    ),
+    retention: Type.Object(
+      {
+        tracesDays: Type.Integer({ minimum: 0, description: '0 keeps rows forever' }),
+        logsDays: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    collector: Type.Object(
+      {
+        maxBodyBytes: PositiveInt,
+        maxAttributesPerRecord: PositiveInt,
+        maxAttributeValueBytes: PositiveInt,
+        maxFutureSkewSeconds: PositiveInt,
+      },
+      { additionalProperties: false },
+    ),
+    spool: Type.Object(
+      {
+        maxBytes: PositiveInt,
+        segmentMaxBytes: PositiveInt,
+        segmentMaxAgeMs: PositiveInt,
+      },
+      { additionalProperties: false },
+    ),
+    writer: Type.Object(
+      {
+        retryInitialMs: PositiveInt,
+        retryMaxMs: PositiveInt,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type Config = Type.Static<typeof ConfigSchema>
+
+/** A partial config as given by a file, the environment or flags. */
+export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Partial<Config[K]> : Config[K] }
+
+export const defaultConfig: Config = {
+  dataDir: './data',
+  host: '127.0.0.1',
+  otlpPort: 4318,
+  apiPort: 8080,
+  logLevel: 'info',
+  clickhouse: { user: 'default', password: '', database: 'default', requestTimeoutMs: 30_000 },
+  retention: { tracesDays: 30, logsDays: 30 },
+  collector: {
+    maxBodyBytes: 16 * 1024 * 1024,
+    maxAttributesPerRecord: 128,
+    maxAttributeValueBytes: 8 * 1024,
+    maxFutureSkewSeconds: 24 * 3600,
+  },
+  spool: { maxBytes: 1024 * 1024 * 1024, segmentMaxBytes: 16 * 1024 * 1024, segmentMaxAgeMs: 500 },
+  writer: { retryInitialMs: 200, retryMaxMs: 30_000 },
+}
+
+/** THROUGHLINE_* variable -> config path. One table, so docs and code cannot drift. */
+export const environmentVariables: Readonly<Record<string, string>> = {
+  THROUGHLINE_DATA_DIR: 'dataDir',
+  THROUGHLINE_HOST: 'host',
+  THROUGHLINE_OTLP_PORT: 'otlpPort',
+  THROUGHLINE_API_PORT: 'apiPort',
+  THROUGHLINE_LOG_LEVEL: 'logLevel',
+  CLICKHOUSE_URL: 'clickhouse.url',
+  THROUGHLINE_CLICKHOUSE_URL: 'clickhouse.url',
+  THROUGHLINE_CLICKHOUSE_USER: 'clickhouse.user',
+  THROUGHLINE_CLICKHOUSE_PASSWORD: 'clickhouse.password',
+  THROUGHLINE_CLICKHOUSE_DATABASE: 'clickhouse.database',
+  THROUGHLINE_CLICKHOUSE_CLUSTER: 'clickhouse.cluster',
+  THROUGHLINE_CLICKHOUSE_CA_CERT: 'clickhouse.caCertPath',
+  THROUGHLINE_RETENTION_TRACES_DAYS: 'retention.tracesDays',
+  THROUGHLINE_RETENTION_LOGS_DAYS: 'retention.logsDays',
+  THROUGHLINE_SPOOL_MAX_BYTES: 'spool.maxBytes',
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.')
+  let node = target
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part]
+    if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>
+    else node = node[part] = {}
+  }
+  node[parts.at(-1) as string] = value
+}
+
+export function configFromEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, path] of Object.entries(environmentVariables)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') setPath(out, path, value)
+  }
+  return out
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue
+    const current = out[key]
+    out[key] = isPlainObject(current) && isPlainObject(value) ? merge(current, value) : value
+  }
+  return out
+}
+
+function deepFreeze<T>(value: T): T {
+  if (isPlainObject(value)) for (const v of Object.values(value)) deepFreeze(v)
+  return Object.freeze(value)
+}
+
+const validator = Compile(ConfigSchema)
+
+/**
+ * Layers (lowest first) are merged, string values from the environment converted to the
+ * schema's types, and the result validated. The error names every bad field and its source.
+ */
+export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>): Readonly<Config> {
+  let merged: Record<string, unknown> = structuredClone(defaultConfig) as unknown as Record<string, unknown>
+  for (const layer of layers) merged = merge(merged, layer)
+  const converted = validator.Convert(merged)
+  if (!validator.Check(converted)) {
+    const problems = validator
+      .Errors(converted)
+      .filter((e) => e.keyword !== 'boolean' && e.keyword !== 'anyOf' || e.instancePath === '')
+      .map((e) => `${e.instancePath.slice(1).replaceAll('/', '.') || '(root)'}: ${e.message}${e.keyword === 'additionalProperties' ? ` (${JSON.stringify(e.params)})` : ''}`)
+    throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`)
+  }
+  if (converted.writer.retryMaxMs < converted.writer.retryInitialMs) {
+    throw new ConfigError('invalid configuration: writer.retryMaxMs must be >= writer.retryInitialMs')
+  }
+  return deepFreeze(converted)
+}

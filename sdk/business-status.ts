@@ -1,0 +1,16 @@
+// The status of a business event, as the event model in docs/design kpis.md defines it.
+// A closed union: the KPIs branch on these six values and nothing else.
+
+import { describe, fieldError } from './field-checks.ts'
+
+export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'] as const
+
+export type BusinessStatus = (typeof BUSINESS_STATUSES)[number]
+
+export const isBusinessStatus = (value: unknown): value is BusinessStatus =>
+  BUSINESS_STATUSES.some((status) => status === value)
+
+export const checkBusinessStatus = (field: string, value: unknown): BusinessStatus => {
+  if (!isBusinessStatus(value)) throw fieldError(field, `must be one of ${BUSINESS_STATUSES.join(', ')}, got ${describe(value)}`)
+  return value
+}
