@@ -4,7 +4,14 @@
 
 import { context, propagation, type Context } from '@opentelemetry/api'
 import { BusinessAttr, businessKeyAttribute } from '../core/semconv.ts'
-import { businessKeys, isKeyType, type BusinessKeys, type BusinessKeysInput } from './business-keys.ts'
+import {
+  businessKeys,
+  isKeyType,
+  MAX_KEY_VALUE_LENGTH,
+  MAX_KEYS,
+  type BusinessKeys,
+  type BusinessKeysInput,
+} from './business-keys.ts'
 
 /** Returns `parent` with the keys added to its baggage; other baggage entries are kept. */
 export const contextWithBusinessKeys = (parent: Context, keys: BusinessKeysInput): Context => {
@@ -35,7 +42,8 @@ export const businessKeysFromBaggage = (ctx: Context = context.active()): Busine
     for (const [name, entry] of baggage.getAllEntries()) {
       if (!name.startsWith(BusinessAttr.keyPrefix)) continue
       const keyType = name.slice(BusinessAttr.keyPrefix.length)
-      if (isKeyType(keyType) && entry.value.trim() !== '') found[keyType] = entry.value
+      const usable = isKeyType(keyType) && entry.value.trim() !== '' && entry.value.length <= MAX_KEY_VALUE_LENGTH
+      if (usable && Object.keys(found).length < MAX_KEYS) found[keyType] = entry.value
     }
   }
   return businessKeys(found)

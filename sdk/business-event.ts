@@ -46,7 +46,8 @@ export const businessEventAttributes = (event: BusinessEvent, eventId: string): 
     [BusinessAttr.status]: checkBusinessStatus('status', event.status ?? 'ok'),
     [BusinessAttr.eventId]: checkText('eventId', eventId),
   }
-  if (event.time !== undefined) attributes[BusinessAttr.eventTime] = checkTime('time', event.time)
+  // Checked here so both routes refuse a bad time; only the span route writes it (below).
+  if (event.time !== undefined) checkTime('time', event.time)
   return attributes
 }
 
@@ -55,25 +56,31 @@ const isLogger = (target: Logger | Span): target is Logger => 'emit' in target &
 /**
  * Emits the event through `target` and returns its event id. A Logger gets a log record
  * (eventName `business.event`, timestamp = `time`); a Span gets a `business.event` span
- * event and the same attributes on the span, so the span's columns name the step too.
+ * event and the same attributes (plus `business.event.time`) on the span, so the span's
+ * columns name the step too.
  */
 export const recordBusinessEvent = (target: Logger | Span, event: BusinessEvent): string => {
   const eventId = event.eventId ?? globalThis.crypto.randomUUID()
   const attributes = businessEventAttributes(event, eventId)
   if (isLogger(target)) {
-    const failed = attributes[BusinessAttr.status] === 'error'
+    const status = event.status ?? 'ok'
+    const failed = status === 'error'
     target.emit({
       eventName: BUSINESS_EVENT_NAME,
       timestamp: event.time ?? new Date(),
       severityNumber: failed ? SeverityNumber.ERROR : SeverityNumber.INFO,
       severityText: failed ? 'ERROR' : 'INFO',
-      body: `${event.process}: ${event.milestone} (${String(attributes[BusinessAttr.status])})`,
+      body: `${event.process}: ${event.milestone} (${status})`,
       attributes,
       context: event.context ?? context.active(),
     })
   } else {
-    target.addEvent(BUSINESS_EVENT_NAME, attributes)
-    target.setAttributes(attributes)
+    // A span's own times are processing times, so the business time travels as an attribute;
+    // a log record's timestamp already is the business time (as for posted events).
+    const spanAttributes: Attributes =
+      event.time === undefined ? attributes : { ...attributes, [BusinessAttr.eventTime]: event.time.toISOString() }
+    target.addEvent(BUSINESS_EVENT_NAME, spanAttributes)
+    target.setAttributes(spanAttributes)
   }
   return eventId
 }

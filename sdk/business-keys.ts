@@ -9,6 +9,12 @@ import { checkText, describe, fieldError } from './field-checks.ts'
 /** Key types are attribute-name suffixes and column values (`order_id=O1`): lower snake case only. */
 export const KEY_TYPE_PATTERN = /^[a-z][a-z0-9_]*$/
 
+// The limits of POST /v1/events (collector/events/business-event-schema.ts), so an event is
+// accepted or refused alike whichever route it takes.
+export const MAX_KEYS = 32
+export const MAX_KEY_TYPE_LENGTH = 64
+export const MAX_KEY_VALUE_LENGTH = 512
+
 declare const businessKeysBrand: unique symbol
 
 /** A validated, frozen map key type -> key value. Build it with `businessKeys()`. */
@@ -23,7 +29,7 @@ const validated = new WeakSet<object>()
 
 const isValidated = (value: BusinessKeysInput): value is BusinessKeys => validated.has(value)
 
-export const isKeyType = (value: string): boolean => KEY_TYPE_PATTERN.test(value)
+export const isKeyType = (value: string): boolean => KEY_TYPE_PATTERN.test(value) && value.length <= MAX_KEY_TYPE_LENGTH
 
 /**
  * Validates `record` and returns it as BusinessKeys. `field` names the argument in the
@@ -34,24 +40,22 @@ export const businessKeys = (record: BusinessKeysInput, field = 'keys'): Busines
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     throw fieldError(field, `must be an object of key type -> value, got ${describe(record)}`)
   }
+  const entries = Object.entries(record)
+  if (entries.length > MAX_KEYS) throw fieldError(field, `holds ${entries.length} keys, at most ${MAX_KEYS} are allowed`)
   const copy: Record<string, string> = {}
-  for (const [keyType, value] of Object.entries(record)) {
-    if (!isKeyType(keyType)) {
+  for (const [keyType, value] of entries) {
+    if (!KEY_TYPE_PATTERN.test(keyType)) {
       throw fieldError(`${field}.${keyType}`, `is not a valid key type: it must match ${String(KEY_TYPE_PATTERN)}`)
     }
-    copy[keyType] = checkText(`${field}.${keyType}`, value)
+    if (keyType.length > MAX_KEY_TYPE_LENGTH) throw fieldError(`${field}.${keyType}`, `is longer than ${MAX_KEY_TYPE_LENGTH} characters`)
+    const checked = checkText(`${field}.${keyType}`, value)
+    if (checked.length > MAX_KEY_VALUE_LENGTH) throw fieldError(`${field}.${keyType}`, `is longer than ${MAX_KEY_VALUE_LENGTH} characters`)
+    copy[keyType] = checked
   }
   Object.freeze(copy)
   validated.add(copy)
   if (!isValidated(copy)) throw new Error('unreachable: a just-validated record is not recognised')
   return copy
-}
-
-/** Merges key sets left to right; a later set wins for the same key type. */
-export const mergeBusinessKeys = (...sets: readonly BusinessKeysInput[]): BusinessKeys => {
-  const merged: Record<string, string> = {}
-  for (const keys of sets) Object.assign(merged, businessKeys(keys))
-  return businessKeys(merged)
 }
 
 export const keyCount = (keys: BusinessKeys): number => Object.keys(keys).length

@@ -1,5 +1,5 @@
-// The status of a business event, as the event model in docs/design kpis.md defines it.
-// A closed union: the KPIs branch on these six values and nothing else.
+// The status of a business event, as the event model defines it (business.status in
+// core/semconv.ts). A closed union: the KPIs branch on these six values and nothing else.
 
 import { describe, fieldError } from './field-checks.ts'
 

@@ -14,7 +14,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api'
 import { BusinessAttr } from '../core/semconv.ts'
-import { businessKeyAttributes, mergeBusinessKeys, type BusinessKeysInput } from './business-keys.ts'
+import { businessKeyAttributes, businessKeys, MAX_KEYS, type BusinessKeys, type BusinessKeysInput } from './business-keys.ts'
 import { businessKeysFromBaggage } from './baggage-keys.ts'
 import { checkBusinessStatus, type BusinessStatus } from './business-status.ts'
 import { checkText } from './field-checks.ts'
@@ -43,9 +43,19 @@ export interface IntegrationSpanOptions extends BusinessFields, IntegrationField
   readonly startTime?: TimeInput
 }
 
+const spanKeys = (own: BusinessKeysInput | undefined, parent: Context): BusinessKeys => {
+  const merged: Record<string, string> = { ...businessKeys(own ?? {}) }
+  // Baggage comes from upstream: it fills in, never overrides the step's own keys, and never
+  // pushes the span over the key limit (a bad upstream must not make this span throw).
+  for (const [keyType, value] of Object.entries(businessKeysFromBaggage(parent))) {
+    if (!(keyType in merged) && Object.keys(merged).length < MAX_KEYS) merged[keyType] = value
+  }
+  return businessKeys(merged)
+}
+
 /** All attributes a span with these options starts with; throws a TypeError naming a bad field. */
 export const integrationSpanAttributes = (options: IntegrationSpanOptions, parent: Context): Attributes => {
-  const keys = mergeBusinessKeys(businessKeysFromBaggage(parent), options.keys ?? {})
+  const keys = spanKeys(options.keys, parent)
   const attributes: Attributes = {
     ...extraAttributes('attributes', options.attributes),
     ...businessKeyAttributes(keys),
@@ -54,6 +64,14 @@ export const integrationSpanAttributes = (options: IntegrationSpanOptions, paren
   }
   if (options.status !== undefined) attributes[BusinessAttr.status] = checkBusinessStatus('status', options.status)
   return attributes
+}
+
+/**
+ * Adds keys learnt during the step (the ERP's new sales order number in its response) to a
+ * span already started; they join the instance just as keys given at the start do.
+ */
+export const addBusinessKeys = (span: Span, keys: BusinessKeysInput): void => {
+  span.setAttributes(businessKeyAttributes(businessKeys(keys)))
 }
 
 const spanOptionsOf = (options: IntegrationSpanOptions, parent: Context): SpanOptions => {
@@ -86,8 +104,9 @@ export function startIntegrationSpan<T>(
 /**
  * Runs `fn` in a new active span and ends it. A throw or rejection is recorded (exception
  * event, `error.type`, status Error) and rethrown unchanged, so callers' retries still work.
+ * Async throughout: even a bad option arrives as a rejection, never as a synchronous throw.
  */
-export const withIntegrationSpan = <T>(
+export const withIntegrationSpan = async <T>(
   tracer: Tracer,
   name: string,
   options: IntegrationSpanOptions,

@@ -37,6 +37,8 @@ export interface IntegrationFields {
   readonly attempt?: number
 }
 
+export const MAX_ATTEMPT = 65_535
+
 const putText = (attributes: Attributes, name: string, field: string, value: string | undefined): void => {
   if (value !== undefined) attributes[name] = checkText(field, value)
 }
@@ -64,7 +66,12 @@ export const integrationFieldAttributes = (fields: IntegrationFields): Attribute
   putText(attributes, IntegrationAttr.sourceSystem, 'sourceSystem', fields.sourceSystem)
   putText(attributes, IntegrationAttr.targetSystem, 'targetSystem', fields.targetSystem)
   putText(attributes, IntegrationAttr.operationId, 'operationId', fields.operationId)
-  if (fields.attempt !== undefined) attributes[IntegrationAttr.attempt] = checkPositiveInteger('attempt', fields.attempt)
+  if (fields.attempt !== undefined) {
+    const attempt = checkPositiveInteger('attempt', fields.attempt)
+    // The Attempt column is a UInt16, and POST /v1/events refuses more for the same reason.
+    if (attempt > MAX_ATTEMPT) throw fieldError('attempt', `must be at most ${MAX_ATTEMPT}, got ${attempt}`)
+    attributes[IntegrationAttr.attempt] = attempt
+  }
   return attributes
 }
 
