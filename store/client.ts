@@ -3,7 +3,7 @@
 // same @clickhouse/client ClickHouseClient, so every query runs unchanged on both.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client'
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import type { Config } from '../core/config.ts'
 import { ConfigError } from '../core/errors.ts'
@@ -24,12 +24,21 @@ export interface StoreClient {
    * the session's current one, which a server client gets from its `database` option.
    */
   ensureDatabase(): Promise<void>
+  /**
+   * Runs `run` on a client whose session settings cannot leak into the store's other
+   * statements: on chDB a second session on the same data directory (chDB's SET persists per
+   * session), on a server the same client (settings travel with each request).
+   */
+  withIsolatedSession<T>(run: (client: ClickHouseClient) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
 type StoreConfig = Pick<Config, 'dataDir' | 'clickhouse' | 'retention'>
 
 const APPLICATION = 'throughline'
+// Every failure reaches the caller, which logs it through pino with its context; the
+// client's own console logger would print each one again, unstructured, once per retry.
+const CLIENT_LOG = { level: ClickHouseLogLevel.OFF }
 
 /** The TLS part of the client options: a CA alone, or a CA with a client certificate and key. */
 function tlsOptions(clickhouse: Config['clickhouse']): Pick<ClickHouseClientConfigOptions, 'tls'> {
@@ -50,8 +59,17 @@ function serverOptions(url: string, clickhouse: Config['clickhouse']): ClickHous
     password: clickhouse.password,
     request_timeout: clickhouse.requestTimeoutMs,
     application: APPLICATION,
+    log: CLIENT_LOG,
     ...tlsOptions(clickhouse),
   }
+}
+
+function embeddedClient(dataPath: string): ClickHouseClient {
+  // chdb/connection is typed against @clickhouse/client-common, while @clickhouse/client
+  // bundles its own copy of those declarations: the same shapes (chdb implements the client's
+  // Connection contract), but TypeScript sees two unrelated SettingsMap classes.
+  const connection = createChdbConnection({ path: dataPath }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>
+  return createClient({ connection, application: APPLICATION, log: CLIENT_LOG })
 }
 
 /** The one place a ClickHouse client is made. Synchronous: nothing is contacted until the first query. */
@@ -65,7 +83,8 @@ export function createStoreClient(config: StoreConfig): StoreClient {
     // chDB binds one data directory per process; an absolute path keeps it stable whatever
     // the working directory of whoever calls.
     const dataPath = path.join(path.resolve(config.dataDir), 'clickhouse')
-    const client = createClient({ connection: createChdbConnection({ path: dataPath }), application: APPLICATION })
+    const client = embeddedClient(dataPath)
+    const useDatabase = `USE \`${target.database}\``
     return {
       client,
       mode: 'embedded',
@@ -74,7 +93,18 @@ export function createStoreClient(config: StoreConfig): StoreClient {
       async ensureDatabase() {
         await command({ client }, createDatabaseSql(target), {}, { tag: 'store.create-database' })
         // USE persists on the chDB session, like the server client's `database` option.
-        await command({ client }, `USE \`${target.database}\``, {}, { tag: 'store.use-database' })
+        await command({ client }, useDatabase, {}, { tag: 'store.use-database' })
+      },
+      async withIsolatedSession(run) {
+        // Another connection on the same data directory is a separate chDB session, so the
+        // settings `run` leaves behind (SET persists per session) die with it.
+        const isolated = embeddedClient(dataPath)
+        try {
+          await command({ client: isolated }, useDatabase, {}, { tag: 'store.use-database' })
+          return await run(isolated)
+        } finally {
+          await isolated.close()
+        }
       },
       close: () => client.close(),
     }
@@ -96,6 +126,7 @@ export function createStoreClient(config: StoreConfig): StoreClient {
         await bootstrap.close()
       }
     },
+    withIsolatedSession: (run) => run(client), // settings are per HTTP request already
     close: () => client.close(),
   }
 }

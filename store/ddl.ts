@@ -24,9 +24,10 @@ interface TableSpec {
   /** The DateTime expression rows expire by, and which retention setting applies. */
   readonly ttl?: { readonly expression: string; readonly days: 'tracesDays' | 'logsDays' }
   /**
-   * Spans, and the per-trace time range, shard by TraceId so one trace lives on one shard.
-   * Logs shard at random: many have no TraceId, and hashing '' would pile them on one shard.
-   * Migration records shard by version so each version's rows meet on one shard.
+   * The Distributed table's sharding key. Always a function of the row, never rand(): a
+   * retried batch must split across shards exactly as the first try did, or each shard's
+   * dedup token would drop different rows. Spans, the per-trace time range and logs with a
+   * TraceId shard by it, so a trace lives on one shard; logs without one by time and body.
    */
   readonly shardingKey: string
 }
@@ -48,7 +49,7 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
     template: 'otel_logs.sql',
     engine: 'MergeTree',
     ttl: { expression: 'TimestampTime', days: 'logsDays' },
-    shardingKey: 'rand()',
+    shardingKey: "if(TraceId != '', cityHash64(TraceId), cityHash64(Timestamp, Body))",
   },
   schema_migrations: { template: 'schema_migrations.sql', engine: 'ReplacingMergeTree', shardingKey: 'version' },
 }
@@ -124,7 +125,7 @@ export function localTableName(table: StoreTable, target: DdlTarget): string {
   return target.cluster === undefined ? table : `${table}_local`
 }
 
-export function qualifiedName(table: string, target: DdlTarget): string {
+export function qualifiedName(table: string, target: Pick<DdlTarget, 'database'>): string {
   if (!TABLE_PATTERN.test(table)) throw new Error(`not a plain table name: ${JSON.stringify(table)}`)
   return `${quoteIdentifier(target.database)}.${quoteIdentifier(table)}`
 }

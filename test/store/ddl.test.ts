@@ -1,0 +1,134 @@
+// The DDL renderer as text: TTL only with a retention, the cluster variant (ON CLUSTER,
+// Replicated engine paths, Distributed tables, the view on the local tables), and names that
+// are refused before they reach SQL. That the plain variant runs is tested on chDB elsewhere.
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../core/errors.ts'
+import { createDatabaseSql, createTableSql, createTraceIdTsViewSql, ddlTarget, type DdlTarget } from '../../store/ddl.ts'
+import { migrations, migrationStatements } from '../../store/migrations.ts'
+
+const single: DdlTarget = { database: 'tl', retention: { tracesDays: 30, logsDays: 7 } }
+const cluster: DdlTarget = { database: 'tl', cluster: 'prod_cluster', retention: { tracesDays: 30, logsDays: 7 } }
+
+describe('DDL templates', () => {
+  it('use no placeholders beyond table names, ON CLUSTER, engine and TTL', () => {
+    const allowed = new Set(['database', 'table', 'onCluster', 'engine', 'ttl', 'local', 'source', 'target'])
+    const dir = new URL('../../store/sql/', import.meta.url)
+    for (const file of readdirSync(dir)) {
+      const used = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1])
+      expect(used.filter((name) => name === undefined || !allowed.has(name)), file).toEqual([])
+    }
+  })
+})
+
+describe('TTL clause', () => {
+  it('is rendered from the retention days of each table', () => {
+    const [traces] = createTableSql('otel_traces', single)
+    const [traceIdTs] = createTableSql('otel_traces_trace_id_ts', single)
+    const [logs] = createTableSql('otel_logs', single)
+    expect(traces).toContain('\nTTL toDateTime(Timestamp) + toIntervalDay(30)\n')
+    expect(traceIdTs).toContain('\nTTL Start + toIntervalDay(30)\n')
+    expect(logs).toContain('\nTTL TimestampTime + toIntervalDay(7)\n')
+  })
+
+  it('is absent when retention is 0 (keep forever), and the table has no empty line for it', () => {
+    const forever: DdlTarget = { database: 'tl', retention: { tracesDays: 0, logsDays: 0 } }
+    for (const table of ['otel_traces', 'otel_traces_trace_id_ts', 'otel_logs'] as const) {
+      const [sql] = createTableSql(table, forever)
+      expect(sql).not.toContain('TTL')
+      expect(sql).toMatch(/ORDER BY [^\n]+\nSETTINGS /)
+    }
+  })
+
+  it('is never on schema_migrations', () => {
+    expect(createTableSql('schema_migrations', single).join('\n')).not.toContain('TTL')
+  })
+})
+
+describe('single-node DDL', () => {
+  it('creates each table once, under its own name, with a plain MergeTree-family engine', () => {
+    const [traces, ...rest] = createTableSql('otel_traces', single)
+    expect(rest).toEqual([])
+    expect(traces).toMatch(/^CREATE TABLE IF NOT EXISTS `tl`.`otel_traces`\n\(/)
+    expect(traces).toContain('\nENGINE = MergeTree\n')
+    expect(traces).not.toContain('ON CLUSTER')
+    expect(createTableSql('otel_traces_trace_id_ts', single)[0]).toContain('\nENGINE = AggregatingMergeTree\n')
+    expect(createTableSql('schema_migrations', single)[0]).toContain('\nENGINE = ReplacingMergeTree\n')
+  })
+
+  it('points the materialized view from otel_traces into otel_traces_trace_id_ts', () => {
+    const view = createTraceIdTsViewSql(single)
+    expect(view).toContain('CREATE MATERIALIZED VIEW IF NOT EXISTS `tl`.`otel_traces_trace_id_ts_mv`\nTO `tl`.`otel_traces_trace_id_ts`\n')
+    expect(view).toContain('FROM `tl`.`otel_traces`\n')
+  })
+})
+
+describe('cluster DDL', () => {
+  it('creates the database ON CLUSTER', () => {
+    expect(createDatabaseSql(cluster)).toBe("CREATE DATABASE IF NOT EXISTS `tl` ON CLUSTER 'prod_cluster'")
+  })
+
+  it('creates a replicated _local table and a Distributed table under the exporter name, both ON CLUSTER', () => {
+    const [local, distributed, ...rest] = createTableSql('otel_traces', cluster)
+    expect(rest).toEqual([])
+    expect(local).toMatch(/^CREATE TABLE IF NOT EXISTS `tl`.`otel_traces_local` ON CLUSTER 'prod_cluster'\n\(/)
+    expect(local).toContain("\nENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/otel_traces_local', '{replica}')\n")
+    expect(distributed).toBe(
+      "CREATE TABLE IF NOT EXISTS `tl`.`otel_traces` ON CLUSTER 'prod_cluster'\n" +
+        'AS `tl`.`otel_traces_local`\n' +
+        "ENGINE = Distributed('prod_cluster', 'tl', 'otel_traces_local', cityHash64(TraceId))",
+    )
+  })
+
+  it('uses the Replicated variant of each engine and shards logs by a function of the row', () => {
+    expect(createTableSql('otel_traces_trace_id_ts', cluster)[0]).toContain(
+      "ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/otel_traces_trace_id_ts_local', '{replica}')",
+    )
+    expect(createTableSql('schema_migrations', cluster)[0]).toContain(
+      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/schema_migrations_local', '{replica}')",
+    )
+    expect(createTableSql('otel_logs', cluster)[1]).toContain(
+      "ENGINE = Distributed('prod_cluster', 'tl', 'otel_logs_local', if(TraceId != '', cityHash64(TraceId), cityHash64(Timestamp, Body)))",
+    )
+  })
+
+  it('reads the view from the local span table and writes the local trace range table', () => {
+    expect(createTraceIdTsViewSql(cluster)).toBe(
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS `tl`.`otel_traces_trace_id_ts_mv` ON CLUSTER 'prod_cluster'\n" +
+        'TO `tl`.`otel_traces_trace_id_ts_local`\n' +
+        'AS SELECT\n' +
+        '    TraceId,\n' +
+        '    min(toDateTime(Timestamp)) AS Start,\n' +
+        '    max(toDateTime(Timestamp)) AS End\n' +
+        'FROM `tl`.`otel_traces_local`\n' +
+        "WHERE TraceId != ''\n" +
+        'GROUP BY TraceId',
+    )
+  })
+
+  it('puts every statement of migration 1 ON CLUSTER', () => {
+    const statements = migrations.flatMap((m) => migrationStatements(m, cluster))
+    // 4 tables x (local + Distributed) + the view + 2 column adoptions x (local + Distributed)
+    expect(statements).toHaveLength(13)
+    for (const sql of statements) expect(sql.split('\n')[0]).toContain(" ON CLUSTER 'prod_cluster'")
+  })
+})
+
+describe('ddlTarget', () => {
+  const base = { user: 'default', password: '', requestTimeoutMs: 1000 }
+  const retention = { tracesDays: 1, logsDays: 1 }
+
+  it('keeps a valid database and cluster name', () => {
+    expect(ddlTarget({ clickhouse: { ...base, database: 'obs_1', cluster: 'c1.eu-west' }, retention })).toEqual({
+      database: 'obs_1',
+      cluster: 'c1.eu-west',
+      retention,
+    })
+  })
+
+  it('refuses names that would need escaping, even if config validation was bypassed', () => {
+    expect(() => ddlTarget({ clickhouse: { ...base, database: 'x`; DROP TABLE y' }, retention })).toThrow(ConfigError)
+    expect(() => ddlTarget({ clickhouse: { ...base, database: 'ok', cluster: "c' OR 1" }, retention })).toThrow(ConfigError)
+    expect(() => ddlTarget({ clickhouse: { ...base, database: 'ok' }, retention: { tracesDays: 1.5, logsDays: 1 } })).toThrow(ConfigError)
+  })
+})
