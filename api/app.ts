@@ -1,6 +1,6 @@
 // The API server, built apart from listening (tests call inject). Issue 3 adds the process
 // and KPI resources as plugins; today it answers health and the ingest status.
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ErrorCode, errorBody } from '../core/errors.ts'
 import type { StoreClient } from '../store/index.ts'
@@ -14,7 +14,9 @@ export interface ApiAppDeps {
 }
 
 export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger.child({ part: 'api' }), disableRequestLogging: true })
+  // Typed as Fastify's logger so the instance keeps Fastify's default type parameters.
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ part: 'api' })
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) })
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url}`)))
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500

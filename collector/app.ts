@@ -1,6 +1,6 @@
 // The collector's HTTP server, built apart from listening so tests can inject requests:
 // OTLP routes, /v1/events, and /healthz, /readyz, /metrics.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.ts'
 import { ErrorCode, errorBody } from '../core/errors.ts'
@@ -30,10 +30,12 @@ const fastifyErrorCodes: Readonly<Record<string, [number, string]>> = {
 
 export async function buildCollectorApp(deps: CollectorAppDeps): Promise<FastifyInstance> {
   const { config, metrics, pipeline } = deps
+  // Typed as Fastify's logger so the instance keeps Fastify's default type parameters.
+  const loggerInstance: FastifyBaseLogger = deps.logger.child({ part: 'collector' })
   const app = Fastify({
-    loggerInstance: deps.logger.child({ part: 'collector' }),
+    loggerInstance,
     bodyLimit: config.collector.maxBodyBytes,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   })
   // OTLP bodies are decoded by our own decoders, whatever the declared type: take raw
   // bytes for every content type and let the routes answer 415 for the wrong ones.

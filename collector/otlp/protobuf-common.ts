@@ -3,14 +3,10 @@
 // opentelemetry-proto; each constant names the tag byte (field << 3 | wire type) it matches.
 import type { AttributeMap } from '../../store/rows.ts'
 import { EMPTY_ATTRIBUTES, formatDouble, jsonDouble, jsonObject, jsonString, setAttribute } from './attribute-text.ts'
-import { type ProtobufReader } from './wire-reader.ts'
+import { WireType, wireTypes, type ProtobufReader } from './wire-reader.ts'
 
-/** Bit N set for each field number N a message defines, for ProtobufReader.skipUnknown. */
-export function fieldMask(...fields: number[]): number {
-  let mask = 0
-  for (const f of fields) mask |= 1 << f
-  return mask >>> 0
-}
+const { varint: VARINT, fixed64: I64, lengthDelimited: LEN, fixed32: I32 } = WireType
+export { I32, I64, LEN, VARINT }
 
 // AnyValue { string_value=1, bool_value=2, int_value=3, double_value=4, array_value=5, kvlist_value=6, bytes_value=7 }
 const ANY_STRING = 0x0a
@@ -20,21 +16,21 @@ const ANY_DOUBLE = 0x21
 const ANY_ARRAY = 0x2a
 const ANY_KVLIST = 0x32
 const ANY_BYTES = 0x3a
-const ANY_VALUE_FIELDS = fieldMask(1, 2, 3, 4, 5, 6, 7)
+const ANY_VALUE_FIELDS = wireTypes([1, LEN], [2, VARINT], [3, VARINT], [4, I64], [5, LEN], [6, LEN], [7, LEN])
 // KeyValue { key=1, value=2 }; ArrayValue { values=1 }; KeyValueList { values=1 }
 const KV_KEY = 0x0a
 const KV_VALUE = 0x12
-const KEY_VALUE_FIELDS = fieldMask(1, 2)
+const KEY_VALUE_FIELDS = wireTypes([1, LEN], [2, LEN])
 const LIST_VALUES = 0x0a
-const LIST_FIELDS = fieldMask(1)
+const LIST_FIELDS = wireTypes([1, LEN])
 // Resource { attributes=1, dropped_attributes_count=2 }
 const RESOURCE_ATTRIBUTES = 0x0a
-const RESOURCE_FIELDS = fieldMask(1, 2)
+const RESOURCE_FIELDS = wireTypes([1, LEN], [2, VARINT])
 // InstrumentationScope { name=1, version=2, attributes=3, dropped_attributes_count=4 }
 const SCOPE_NAME = 0x0a
 const SCOPE_VERSION = 0x12
 const SCOPE_ATTRIBUTES = 0x1a
-const SCOPE_FIELDS = fieldMask(1, 2, 3, 4)
+const SCOPE_FIELDS = wireTypes([1, LEN], [2, LEN], [3, LEN], [4, VARINT])
 
 /** Arrays and maps inside values may nest; a bound keeps a hostile body off the stack limit. */
 const MAX_VALUE_DEPTH = 64
@@ -72,6 +68,7 @@ export function readAnyValueText(r: ProtobufReader, end: number): string {
     }
   }
   r.expectEnd(end)
+  if (text.length > r.longestValueChars) r.longestValueChars = text.length
   return text
 }
 
@@ -166,7 +163,7 @@ export function readKeyValueInto(r: ProtobufReader, limit: number, map: Attribut
   let value = ''
   while (r.pos < end) {
     const tag = r.tag()
-    if (tag === KV_KEY) key = r.string(end)
+    if (tag === KV_KEY) key = r.key(end)
     else if (tag === KV_VALUE) value = readAnyValueText(r, r.lengthEnd(end))
     else r.skipUnknown(tag, end, KEY_VALUE_FIELDS)
   }
@@ -183,6 +180,8 @@ export function readResourceInto(r: ProtobufReader, limit: number, into: Attribu
     else r.skipUnknown(tag, end, RESOURCE_FIELDS)
   }
   r.expectEnd(end)
+  // A resource sent in parts merges into one map: what counts is the map's size.
+  r.noteAttributes(Object.keys(into).length)
 }
 
 export interface ScopeFields {
@@ -208,4 +207,5 @@ export function readScopeInto(r: ProtobufReader, limit: number, scope: ScopeFiel
     } else r.skipUnknown(tag, end, SCOPE_FIELDS)
   }
   r.expectEnd(end)
+  r.noteAttributes(Object.keys(scope.attributes).length)
 }

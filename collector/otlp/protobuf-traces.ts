@@ -2,19 +2,20 @@
 // one pass over the wire bytes per span, no intermediate message objects. Validation of ids,
 // timestamps and limits happens afterwards, in validate.ts, over the rows this returns.
 import type { AttributeMap, SpanEventRow, SpanLinkRow, SpanRow } from '../../store/rows.ts'
-import { EMPTY_ATTRIBUTES, SPAN_KIND_NAMES, STATUS_CODE_NAMES, serviceNameOf } from './attribute-text.ts'
-import { emptyScope, fieldMask, readKeyValueInto, readResourceInto, readScopeInto, type ScopeFields } from './protobuf-common.ts'
-import { ProtobufReader } from './wire-reader.ts'
+import { EMPTY_ATTRIBUTES, SPAN_KIND_NAMES, STATUS_CODE_NAMES, newRecordAttributes, serviceNameOf } from './attribute-text.ts'
+import { I32, I64, LEN, VARINT, emptyScope, readKeyValueInto, readResourceInto, readScopeInto, type ScopeFields } from './protobuf-common.ts'
+import type { ValueBounds } from './validate.ts'
+import { ProtobufReader, wireTypes } from './wire-reader.ts'
 
 // Tag constants are field << 3 | wire type, from opentelemetry-proto trace/v1 and collector/trace/v1.
 const REQUEST_RESOURCE_SPANS = 0x0a
-const REQUEST_FIELDS = fieldMask(1)
+const REQUEST_FIELDS = wireTypes([1, LEN])
 const RS_RESOURCE = 0x0a
 const RS_SCOPE_SPANS = 0x12
-const RS_FIELDS = fieldMask(1, 2, 3)
+const RS_FIELDS = wireTypes([1, LEN], [2, LEN], [3, LEN])
 const SS_SCOPE = 0x0a
 const SS_SPANS = 0x12
-const SS_FIELDS = fieldMask(1, 2, 3)
+const SS_FIELDS = wireTypes([1, LEN], [2, LEN], [3, LEN])
 
 const SPAN_TRACE_ID = 0x0a
 const SPAN_SPAN_ID = 0x12
@@ -28,22 +29,26 @@ const SPAN_ATTRIBUTES = 0x4a
 const SPAN_EVENTS = 0x5a
 const SPAN_LINKS = 0x6a
 const SPAN_STATUS = 0x7a
-const SPAN_FIELDS = fieldMask(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
+const SPAN_FIELDS = wireTypes(
+  [1, LEN], [2, LEN], [3, LEN], [4, LEN], [5, LEN], [6, VARINT], [7, I64], [8, I64],
+  [9, LEN], [10, VARINT], [11, LEN], [12, VARINT], [13, LEN], [14, VARINT], [15, LEN], [16, I32],
+)
 
 const EVENT_TIME = 0x09
 const EVENT_NAME = 0x12
 const EVENT_ATTRIBUTES = 0x1a
-const EVENT_FIELDS = fieldMask(1, 2, 3, 4)
+const EVENT_FIELDS = wireTypes([1, I64], [2, LEN], [3, LEN], [4, VARINT])
 
 const LINK_TRACE_ID = 0x0a
 const LINK_SPAN_ID = 0x12
 const LINK_TRACE_STATE = 0x1a
 const LINK_ATTRIBUTES = 0x22
-const LINK_FIELDS = fieldMask(1, 2, 3, 4, 5, 6)
+const LINK_FIELDS = wireTypes([1, LEN], [2, LEN], [3, LEN], [4, LEN], [5, VARINT], [6, I32])
 
 const STATUS_MESSAGE = 0x12
 const STATUS_CODE = 0x18
-const STATUS_FIELDS = fieldMask(1, 2, 3)
+// Field 1 (a deprecated code) is reserved: skipped whatever its wire type.
+const STATUS_FIELDS = wireTypes([2, LEN], [3, VARINT])
 
 const NO_EVENTS: readonly SpanEventRow[] = Object.freeze([])
 const NO_LINKS: readonly SpanLinkRow[] = Object.freeze([])
@@ -53,6 +58,8 @@ export interface DecodedSpans {
   readonly rows: SpanRow[]
   /** Spans whose end was before their start: stored with Duration 0. */
   readonly negativeDurations: number
+  /** What the decoder saw of value lengths and map sizes; absent when it did not keep track. */
+  readonly bounds?: ValueBounds
 }
 
 interface SpanContext {
@@ -74,7 +81,7 @@ export function decodeTraceRequestProtobuf(bytes: Uint8Array): DecodedSpans {
     if (tag === REQUEST_RESOURCE_SPANS) negativeDurations += readResourceSpans(r, r.lengthEnd(end), rows)
     else r.skipUnknown(tag, end, REQUEST_FIELDS)
   }
-  return { rows, negativeDurations }
+  return { rows, negativeDurations, bounds: { longestValueChars: r.longestValueChars, mostAttributes: r.mostAttributes } }
 }
 
 function readResourceSpans(r: ProtobufReader, end: number, rows: SpanRow[]): number {
@@ -87,7 +94,8 @@ function readResourceSpans(r: ProtobufReader, end: number, rows: SpanRow[]): num
     if (tag === RS_RESOURCE) {
       if (resourceAttributes === EMPTY_ATTRIBUTES) resourceAttributes = {}
       readResourceInto(r, end, resourceAttributes)
-    } else r.skipUnknown(tag, end, RS_FIELDS)
+    } else if (tag === RS_SCOPE_SPANS) r.skip(tag, end) // read in the second pass
+    else r.skipUnknown(tag, end, RS_FIELDS)
   }
   r.expectEnd(end)
   r.pos = start
@@ -107,6 +115,7 @@ function readScopeSpans(r: ProtobufReader, end: number, resourceAttributes: Attr
   while (r.pos < end) {
     const tag = r.tag()
     if (tag === SS_SCOPE) readScopeInto(r, end, scope)
+    else if (tag === SS_SPANS) r.skip(tag, end) // read in the second pass
     else r.skipUnknown(tag, end, SS_FIELDS)
   }
   r.expectEnd(end)
@@ -130,6 +139,7 @@ function readSpan(r: ProtobufReader, end: number, context: SpanContext): void {
   let startNs = 0n
   let endNs = 0n
   let attributes: AttributeMap = EMPTY_ATTRIBUTES
+  let attributeCount = 0
   let events: SpanEventRow[] | undefined
   let links: SpanLinkRow[] | undefined
   let statusCode = 0
@@ -162,8 +172,9 @@ function readSpan(r: ProtobufReader, end: number, context: SpanContext): void {
         endNs = r.fixed64()
         break
       case SPAN_ATTRIBUTES:
-        if (attributes === EMPTY_ATTRIBUTES) attributes = {}
+        if (attributes === EMPTY_ATTRIBUTES) attributes = newRecordAttributes()
         readKeyValueInto(r, end, attributes)
+        attributeCount++
         break
       case SPAN_EVENTS:
         ;(events ??= []).push(readEvent(r, r.lengthEnd(end)))
@@ -188,6 +199,7 @@ function readSpan(r: ProtobufReader, end: number, context: SpanContext): void {
     }
   }
   r.expectEnd(end)
+  r.noteAttributes(attributeCount)
   let durationNs = endNs - startNs
   if (durationNs < 0n) {
     durationNs = 0n
@@ -219,6 +231,7 @@ function readEvent(r: ProtobufReader, end: number): SpanEventRow {
   let timestampNs = 0n
   let name = ''
   let attributes: AttributeMap = EMPTY_ATTRIBUTES
+  let count = 0
   while (r.pos < end) {
     const tag = r.tag()
     if (tag === EVENT_TIME) timestampNs = r.fixed64()
@@ -226,9 +239,11 @@ function readEvent(r: ProtobufReader, end: number): SpanEventRow {
     else if (tag === EVENT_ATTRIBUTES) {
       if (attributes === EMPTY_ATTRIBUTES) attributes = {}
       readKeyValueInto(r, end, attributes)
+      count++
     } else r.skipUnknown(tag, end, EVENT_FIELDS)
   }
   r.expectEnd(end)
+  r.noteAttributes(count)
   return { timestampNs, name, attributes }
 }
 
@@ -237,6 +252,7 @@ function readLink(r: ProtobufReader, end: number): SpanLinkRow {
   let spanId = ''
   let traceState = ''
   let attributes: AttributeMap = EMPTY_ATTRIBUTES
+  let count = 0
   while (r.pos < end) {
     const tag = r.tag()
     if (tag === LINK_TRACE_ID) traceId = r.hex(end)
@@ -245,8 +261,10 @@ function readLink(r: ProtobufReader, end: number): SpanLinkRow {
     else if (tag === LINK_ATTRIBUTES) {
       if (attributes === EMPTY_ATTRIBUTES) attributes = {}
       readKeyValueInto(r, end, attributes)
+      count++
     } else r.skipUnknown(tag, end, LINK_FIELDS)
   }
   r.expectEnd(end)
+  r.noteAttributes(count)
   return { traceId, spanId, traceState, attributes }
 }

@@ -1,0 +1,99 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Spool } from '../../collector/spool.ts'
+import { backoffDelay, SegmentWriter, type InsertFailure, type WriterEvents } from '../../collector/writer.ts'
+import { tempDir } from '../support/temp-dir.ts'
+
+const dirs: Array<{ remove(): void }> = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove()
+})
+
+async function spoolWithOneSegment(rows: string): Promise<{ spool: Spool; dir: string }> {
+  const dir = tempDir('writer')
+  dirs.push(dir)
+  const spool = await Spool.open(dir.path, { maxBytes: 1_000_000, segmentMaxBytes: 1_000_000, segmentMaxAgeMs: 60_000 })
+  await spool.append(Buffer.from(rows))
+  await spool.close()
+  return { spool, dir: dir.path }
+}
+
+function recordingEvents(): WriterEvents & { log: string[] } {
+  const log: string[] = []
+  return {
+    log,
+    stored: (rows) => log.push(`stored ${rows}`),
+    failed: (kind, _e, attempt) => log.push(`failed ${kind} #${attempt}`),
+    quarantined: (segment) => log.push(`quarantined ${segment.name}`),
+    tornTail: () => log.push('torn'),
+  }
+}
+
+describe('segment writer', () => {
+  it('retries the same segment with the same token until the insert succeeds, then deletes it', async () => {
+    const { spool, dir } = await spoolWithOneSegment('{"a":1}\n{"a":2}\n')
+    const tokens: string[] = []
+    const bodies: string[] = []
+    let calls = 0
+    const events = recordingEvents()
+    const writer = new SegmentWriter(
+      spool,
+      async (body, token) => {
+        calls++
+        tokens.push(token)
+        bodies.push(body.toString())
+        if (calls <= 2) throw new Error('connect ECONNREFUSED')
+      },
+      { retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'retryable', events },
+    )
+    writer.start()
+    await writer.stop(5_000)
+    expect(calls).toBe(3)
+    expect(new Set(tokens).size).toBe(1)
+    expect(bodies).toEqual(['{"a":1}\n{"a":2}\n', '{"a":1}\n{"a":2}\n', '{"a":1}\n{"a":2}\n'])
+    expect(events.log).toEqual(['failed retryable #1', 'failed retryable #2', 'stored 2'])
+    expect(readdirSync(dir).filter((f) => f.endsWith('.seg'))).toEqual([])
+  })
+
+  it('quarantines a segment the store refuses as bad data and goes on', async () => {
+    const { spool, dir } = await spoolWithOneSegment('{"a":1}\n')
+    const events = recordingEvents()
+    const writer = new SegmentWriter(
+      spool,
+      async () => {
+        throw new Error('Cannot parse input')
+      },
+      { retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'bad_data', events },
+    )
+    writer.start()
+    await writer.stop(5_000)
+    expect(events.log[0]).toBe('failed bad_data #1')
+    expect(events.log[1]).toMatch(/^quarantined /)
+    expect(readdirSync(join(dir, 'dead'))).toHaveLength(1)
+  })
+
+  it('leaves the segment on disk when stopped while the store is still down', async () => {
+    const { spool, dir } = await spoolWithOneSegment('{"a":1}\n')
+    const writer = new SegmentWriter(
+      spool,
+      async () => {
+        throw new Error('connect ECONNREFUSED')
+      },
+      { retryInitialMs: 20, retryMaxMs: 40, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
+    )
+    writer.start()
+    await writer.stop(100)
+    expect(writer.failing).toBe(true)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.seg'))).toHaveLength(1)
+    expect(spool.sealedCount).toBe(1)
+  })
+
+  it('backs off exponentially with jitter between half and all of the ceiling, capped at the maximum', () => {
+    expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(50)
+    expect(backoffDelay(1, 100, 10_000, () => 1)).toBe(100)
+    expect(backoffDelay(4, 100, 10_000, () => 1)).toBe(800)
+    expect(backoffDelay(20, 100, 10_000, () => 0)).toBe(5_000)
+    expect(backoffDelay(20, 100, 10_000, () => 1)).toBe(10_000)
+  })
+})
