@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { buildApiApp } from '../api/index.ts'
 import { openCollector } from '../collector/index.ts'
 import type { Config } from '../core/config.ts'
-import { createLogger } from '../core/logger.ts'
+import { createLogger, type Logger } from '../core/logger.ts'
 import { createStoreClient, migrate } from '../store/index.ts'
 import { onShutdownSignals } from './shutdown.ts'
 
@@ -14,8 +14,7 @@ export interface RunningService {
   stop(): Promise<void>
 }
 
-export async function startService(config: Readonly<Config>): Promise<RunningService> {
-  const logger = createLogger(config)
+export async function startService(config: Readonly<Config>, logger: Logger): Promise<RunningService> {
   mkdirSync(config.dataDir, { recursive: true })
   const store = createStoreClient(config)
   const migrated = await migrate(store, config)
@@ -37,6 +36,7 @@ export async function startService(config: Readonly<Config>): Promise<RunningSer
 }
 
 export async function serveCommand(config: Readonly<Config>): Promise<void> {
-  const service = await startService(config)
-  onShutdownSignals(createLogger(config), () => service.stop())
+  const logger = createLogger(config)
+  const service = await startService(config, logger)
+  onShutdownSignals(logger, () => service.stop())
 }

@@ -16,7 +16,6 @@ export function onShutdownSignals(logger: Logger, stop: () => Promise<void>): vo
     stop()
       .then(() => {
         logger.info('stopped cleanly')
-        logger.flush?.()
         process.removeAllListeners(signal)
         process.kill(process.pid, signal)
       })

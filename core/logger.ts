@@ -1,10 +1,10 @@
-// The process logger: pino, JSON lines on stdout (or pretty-less plain JSON in a TTY too:
-// operators pipe it to their log shipper).
-import { pino, type Logger } from 'pino'
+// The process logger: pino, JSON lines on stdout, written synchronously so the last lines
+// before an exit (a signal, a crash) are never lost in a buffer.
+import { destination, pino, type Logger } from 'pino'
 import type { Config } from './config.ts'
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { service: 'throughline' } })
+  return pino({ level: config.logLevel, base: { service: 'throughline' } }, destination({ dest: 1, sync: true }))
 }
 
 export type { Logger }
