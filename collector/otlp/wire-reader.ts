@@ -2,6 +2,7 @@
 // numbers, length-delimited strings and ids. The OTLP decoders drive it field by field, so no
 // message objects are built; every malformed byte becomes a WireError naming its offset.
 import { isUtf8 } from 'node:buffer'
+import { cachedKey, nativeOrPortableSlices, rememberKey, type TextSlices } from './wire-strings.ts'
 
 export type WireErrorReason = 'malformed_protobuf' | 'invalid_utf8'
 
@@ -29,38 +30,6 @@ export function wireTypes(...fields: ReadonlyArray<readonly [number, number]>): 
   return known
 }
 
-/**
- * Node's Buffer has had these native slicers since its first releases; Buffer#toString calls
- * them after argument checks that cost a few percent of the decoder's time. Used when present.
- */
-interface TextSlices {
-  utf8Slice(start: number, end: number): string
-  hexSlice(start: number, end: number): string
-  base64Slice(start: number, end: number): string
-}
-
-function hasNativeSlices(buf: Buffer): buf is Buffer & TextSlices {
-  return ['utf8Slice', 'hexSlice', 'base64Slice'].every((name) => typeof Reflect.get(buf, name) === 'function')
-}
-
-function portableSlices(buf: Buffer): TextSlices {
-  return {
-    utf8Slice: (start, end) => buf.toString('utf8', start, end),
-    hexSlice: (start, end) => buf.toString('hex', start, end),
-    base64Slice: (start, end) => buf.toString('base64', start, end),
-  }
-}
-
-/**
- * Attribute keys repeat from span to span. Returning the same string for the same bytes skips
- * a native string creation, and V8 finds an already-internalized property key faster. The
- * cache is direct-mapped by a hash of a few of the bytes and checked byte for byte on a hit.
- */
-const KEY_CACHE_SLOTS = 1024
-const MAX_CACHED_KEY_BYTES = 96
-const cachedKeyBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(KEY_CACHE_SLOTS).fill(undefined)
-const cachedKeyText: string[] = new Array<string>(KEY_CACHE_SLOTS).fill('')
-
 /** Proto groups are long deprecated; a bound keeps a hostile body from recursing without end. */
 const MAX_GROUP_DEPTH = 32
 
@@ -80,7 +49,7 @@ export class ProtobufReader {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.buf = buf
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-    this.slices = hasNativeSlices(buf) ? buf : portableSlices(buf)
+    this.slices = nativeOrPortableSlices(buf)
     this.pos = 0
   }
 
@@ -220,28 +189,13 @@ export class ProtobufReader {
   key(limit: number): string {
     const end = this.lengthEnd(limit)
     const start = this.pos
-    const length = end - start
-    if (length === 0 || length > MAX_CACHED_KEY_BYTES) return this.stringTo(end)
-    const buf = this.buf
-    // Sampling a few bytes keeps the hash O(1); the full comparison below keeps it exact.
-    let hash = Math.imul(length, 0x9e3779b1) ^ (buf[start] as number)
-    hash = Math.imul(hash ^ (buf[end - 1] as number), 0x01000193)
-    hash = Math.imul(hash ^ (buf[start + (length >> 1)] as number), 0x01000193)
-    hash = Math.imul(hash ^ (buf[start + (length >> 2)] as number), 0x01000193)
-    hash = Math.imul(hash ^ (buf[end - 1 - (length >> 2)] as number), 0x01000193)
-    const slot = (hash ^ (hash >>> 15)) & (KEY_CACHE_SLOTS - 1)
-    const cached = cachedKeyBytes[slot]
-    if (cached !== undefined && cached.length === length) {
-      let i = 0
-      while (i < length && cached[i] === buf[start + i]) i++
-      if (i === length) {
-        this.pos = end
-        return cachedKeyText[slot] as string
-      }
+    const cached = cachedKey(this.buf, start, end)
+    if (cached !== undefined) {
+      this.pos = end
+      return cached
     }
     const text = this.stringTo(end)
-    cachedKeyBytes[slot] = new Uint8Array(buf.subarray(start, end))
-    cachedKeyText[slot] = text
+    rememberKey(this.buf, start, end, text)
     return text
   }
 

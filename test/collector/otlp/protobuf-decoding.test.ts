@@ -218,7 +218,7 @@ describe('malformed protobuf', () => {
   })
 
   it('names the field and offset of a known field sent with the wrong wire type', () => {
-    // name (field 5) as a varint: tag 0x28 sits at offset 41 of this body.
+    // name (field 5) sent as a varint instead of length-delimited.
     const body = traceRequest(spanFields([...key(5, 0), ...varint(1)]))
     expect(failureOf(body)).toEqual({ ok: false, reason: 'malformed_protobuf', message: expect.stringMatching(/^wrong wire type 0 for field 5 at byte offset \d+$/) })
   })
