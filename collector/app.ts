@@ -28,6 +28,8 @@ const fastifyErrorCodes: Readonly<Record<string, [number, string]>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, ErrorCode.badRequest],
 }
 
+const READY_SPOOL_FILL = 0.9
+
 export async function buildCollectorApp(deps: CollectorAppDeps): Promise<FastifyInstance> {
   const { config, metrics, pipeline } = deps
   // Typed as Fastify's logger so the instance keeps Fastify's default type parameters.
@@ -63,10 +65,15 @@ export async function buildCollectorApp(deps: CollectorAppDeps): Promise<Fastify
 
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_request, reply) => {
+    // Not ready when the store is unreachable or the spool is nearly full, so a load
+    // balancer sends traffic to another instance before clients meet 429/503.
+    const reachable = await deps.ready().catch(() => false)
+    const store = !reachable ? 'unavailable' : pipeline.storeFailing ? 'failing_inserts' : 'ok'
     const admission = pipeline.admission('traces')
-    const storeReady = await deps.ready().catch(() => false)
-    const ready = storeReady && admission.kind === 'open'
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', store: storeReady ? 'ok' : 'unavailable', intake: admission.kind })
+    const fill = pipeline.spoolFill
+    const intake = admission.kind === 'open' && fill >= READY_SPOOL_FILL ? 'spool_nearly_full' : admission.kind
+    const ready = store === 'ok' && intake === 'open'
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', store, intake, spoolFill: Math.round(fill * 1000) / 1000 })
   })
   app.get('/metrics', async (_request, reply) => {
     pipeline.refreshGauges()

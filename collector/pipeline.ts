@@ -130,6 +130,17 @@ export class IngestPipeline {
     await Promise.all(Object.values(this.#lanes).map((lane) => lane.spool.sealNow()))
   }
 
+  /** True while a writer's last insert failed: ClickHouse refuses or cannot be reached. */
+  get storeFailing(): boolean {
+    return this.#lanes.traces.writer.failing || this.#lanes.logs.writer.failing
+  }
+
+  /** The fullest lane's share of its spool bound, 0..1 (readiness turns false near 1). */
+  get spoolFill(): number {
+    const limit = Math.floor(this.#options.spool.maxBytes / 2)
+    return Math.max(this.#lanes.traces.spool.bytes, this.#lanes.logs.spool.bytes) / limit
+  }
+
   /** Bytes not yet in ClickHouse, over all lanes. */
   get spooledBytes(): number {
     return this.#lanes.traces.spool.bytes + this.#lanes.logs.spool.bytes
