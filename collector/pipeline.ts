@@ -3,7 +3,7 @@
 // only when the rows are fsync'ed; that is when the HTTP layer may answer 2xx.
 import { join } from 'node:path'
 import { logRowJson, spanRowJson } from '../store/row-format.ts'
-import type { LogRow, SpanRow } from '../store/rows.ts'
+import type { LogRow, SignalTable, SpanRow } from '../store/rows.ts'
 import type { CollectorMetrics } from './metrics.ts'
 import { signalTable, type Signal } from './signal.ts'
 import { Spool, type SpoolLimits } from './spool.ts'
@@ -28,12 +28,13 @@ export type Admission =
   | { readonly kind: 'closed' }
 
 export interface TableInsert {
-  (table: string, body: Buffer, dedupToken: string): Promise<void>
+  (table: SignalTable, body: Buffer, dedupToken: string): Promise<void>
 }
 
 export interface PipelineOptions {
   readonly spoolDir: string
   readonly spool: SpoolLimits
+  readonly writerConcurrency: number
   readonly retryInitialMs: number
   readonly retryMaxMs: number
   readonly insert: TableInsert
@@ -72,6 +73,7 @@ export class IngestPipeline {
       const table = signalTable[signal]
       const m = options.metrics
       const writer = new SegmentWriter(spool, (body, token) => options.insert(table, body, token), {
+        concurrency: options.writerConcurrency,
         retryInitialMs: options.retryInitialMs,
         retryMaxMs: options.retryMaxMs,
         classify: options.classify,

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.ts'
-import { insertJsonEachRow, isRetryableStoreError, type StoreClient } from '../store/index.ts'
+import { isRetryableStoreError, type StoreClient } from '../store/index.ts'
+import { segmentInsert } from './segment-insert.ts'
 import { buildCollectorApp } from './app.ts'
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.ts'
 import { IngestPipeline, type RecordMask } from './pipeline.ts'
@@ -30,9 +31,10 @@ export async function openCollector(options: CollectorOptions): Promise<Collecto
   const pipeline = await IngestPipeline.open({
     spoolDir: join(config.dataDir, 'spool'),
     spool: config.spool,
+    writerConcurrency: config.writer.concurrency,
     retryInitialMs: config.writer.retryInitialMs,
     retryMaxMs: config.writer.retryMaxMs,
-    insert: (table, body, token) => insertJsonEachRow(store, table, body, { dedupToken: token }),
+    insert: segmentInsert(store, join(config.dataDir, 'spool', 'staging')),
     classify: (error) => (isRetryableStoreError(error) ? 'retryable' : 'bad_data'),
     metrics,
     ...(options.mask ? { mask: options.mask } : {}),

@@ -21,6 +21,8 @@ export interface WriterEvents {
 }
 
 export interface WriterOptions {
+  /** Segments inserted at once: one insert writes its part on one core, so 2 uses both. */
+  readonly concurrency: number
   readonly retryInitialMs: number
   readonly retryMaxMs: number
   readonly classify: (error: unknown) => InsertFailure
@@ -38,9 +40,9 @@ export class SegmentWriter {
   readonly #spool: Spool
   readonly #insert: SegmentInsert
   readonly #options: WriterOptions
-  #loop: Promise<void> | null = null
+  #loops: Promise<void>[] = []
   #stopping = false
-  #wakeSleep: (() => void) | null = null
+  readonly #sleepers = new Set<() => void>()
   #failing = false
 
   constructor(spool: Spool, insert: SegmentInsert, options: WriterOptions) {
@@ -55,7 +57,8 @@ export class SegmentWriter {
   }
 
   start(): void {
-    this.#loop ??= this.#run()
+    if (this.#loops.length > 0) return
+    for (let i = 0; i < Math.max(1, this.#options.concurrency); i++) this.#loops.push(this.#run())
   }
 
   /**
@@ -65,10 +68,10 @@ export class SegmentWriter {
   async stop(deadlineMs: number): Promise<void> {
     const timer = setTimeout(() => {
       this.#stopping = true
-      this.#wakeSleep?.()
+      for (const wake of this.#sleepers) wake()
     }, deadlineMs)
     try {
-      await this.#loop
+      await Promise.all(this.#loops)
     } finally {
       clearTimeout(timer)
     }
@@ -117,14 +120,13 @@ export class SegmentWriter {
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms)
-      const self = this
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer)
-        self.#wakeSleep = null
+        this.#sleepers.delete(done)
         resolve()
       }
-      this.#wakeSleep = done
+      const timer = setTimeout(done, ms)
+      this.#sleepers.add(done)
     })
   }
 }

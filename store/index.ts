@@ -6,6 +6,7 @@ export {
   command,
   clickHouseErrorCode,
   insertJsonEachRow,
+  insertJsonEachRowFile,
   isDataError,
   isNetworkError,
   isRetryableStoreError,

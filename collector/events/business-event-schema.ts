@@ -4,7 +4,12 @@
 import Type from 'typebox'
 
 const Name = Type.String({ minLength: 1, maxLength: 256 })
-const KeyType = Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 })
+// A Record's key schema becomes a patternProperties pattern: only the pattern is checked (not
+// minLength/maxLength), and only with additionalProperties: false on the record, so the
+// length bounds live in the patterns and both records below refuse keys that do not match.
+export const KEY_TYPE_PATTERN = '^[a-z][a-z0-9_]{0,63}$'
+const KeyType = Type.String({ pattern: KEY_TYPE_PATTERN })
+const AttributeName = Type.String({ pattern: '^[\\s\\S]{1,256}$' })
 
 export const BusinessStatusSchema = Type.Union(
   ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'].map((s) => Type.Literal(s)),
@@ -16,7 +21,7 @@ export const BusinessEventSchema = Type.Object(
     process: Name,
     process_version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     milestone: Name,
-    keys: Type.Record(KeyType, Type.String({ minLength: 1, maxLength: 512 }), { minProperties: 1, maxProperties: 32 }),
+    keys: Type.Record(KeyType, Type.String({ minLength: 1, maxLength: 512 }), { minProperties: 1, maxProperties: 32, additionalProperties: false }),
     status: Type.Optional(BusinessStatusSchema),
     system: Name,
     time: Type.Optional(
@@ -37,8 +42,9 @@ export const BusinessEventSchema = Type.Object(
     trace_id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{32}$' })),
     span_id: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{16}$' })),
     attributes: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.Union([Type.String({ maxLength: 8192 }), Type.Number(), Type.Boolean()]), {
+      Type.Record(AttributeName, Type.Union([Type.String({ maxLength: 8192 }), Type.Number(), Type.Boolean()]), {
         maxProperties: 128,
+        additionalProperties: false,
       }),
     ),
   },

@@ -45,7 +45,7 @@ describe('segment writer', () => {
         bodies.push(body.toString())
         if (calls <= 2) throw new Error('connect ECONNREFUSED')
       },
-      { retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'retryable', events },
+      { concurrency: 1, retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'retryable', events },
     )
     writer.start()
     await writer.stop(5_000)
@@ -64,7 +64,7 @@ describe('segment writer', () => {
       async () => {
         throw new Error('Cannot parse input')
       },
-      { retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'bad_data', events },
+      { concurrency: 1, retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'bad_data', events },
     )
     writer.start()
     await writer.stop(5_000)
@@ -80,7 +80,7 @@ describe('segment writer', () => {
       async () => {
         throw new Error('connect ECONNREFUSED')
       },
-      { retryInitialMs: 20, retryMaxMs: 40, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
+      { concurrency: 1, retryInitialMs: 20, retryMaxMs: 40, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
     )
     writer.start()
     await writer.stop(100)
