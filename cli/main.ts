@@ -1,7 +1,8 @@
 // The `throughline` command line: serve, migrate, sql. Every command has --help; errors
 // name the flag and the expected form. Exit codes (docs/cli.md): 0 ok, 1 failure at run
 // time, 2 bad usage or configuration.
-import { Command, CommanderError, Option } from 'commander'
+import { createRequire } from 'node:module'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ThroughlineError } from '../core/errors.ts'
 import { loadConfig, type ServeFlags } from './options.ts'
 import { serveCommand } from './serve.ts'
@@ -10,6 +11,12 @@ import { sqlCommand, type SqlFlags } from './sql.ts'
 
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
+
+function portArgument(value: string): string {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.')
+  return value
+}
 
 function commonOptions(command: Command): Command {
   return command
@@ -22,13 +29,14 @@ function commonOptions(command: Command): Command {
 export function buildProgram(): Command {
   const program = new Command('throughline')
     .description('Watches business processes as they cross enterprise systems.')
+    .version((createRequire(import.meta.url)('../package.json') as { version: string }).version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
 
   commonOptions(program.command('serve').description('run the collector (OTLP/HTTP) and the API on the embedded store or a server'))
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
-    .option('--otlp-port <port>', 'OTLP/HTTP port (default 4318)')
-    .option('--api-port <port>', 'API port (default 8080)')
+    .addOption(new Option('--otlp-port <port>', 'OTLP/HTTP port (default 4318)').argParser(portArgument))
+    .addOption(new Option('--api-port <port>', 'API port (default 8080)').argParser(portArgument))
     .action(async (flags: ServeFlags) => serveCommand(loadConfig(flags)))
 
   commonOptions(program.command('migrate').description('create or upgrade the ClickHouse tables (idempotent)')).action(async (flags: ServeFlags) =>

@@ -3,7 +3,10 @@
 // is enforced by ClickHouse itself (readonly = 2), not by parsing the statement.
 import type { Config } from '../core/config.ts'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
-import { createStoreClient, runReadOnly } from '../store/index.ts'
+import { clickHouseErrorCode, createStoreClient, runReadOnly } from '../store/index.ts'
+
+/** ClickHouse's READONLY error: the statement would write. */
+const READONLY = 164
 
 export interface SqlFlags {
   readonly config?: string
@@ -22,7 +25,10 @@ export async function sqlCommand(config: Readonly<Config>, query: string, flags:
   }
   const store = createStoreClient(config)
   try {
-    const output = await runReadOnly(store, query, format)
+    const output = await runReadOnly(store, query, format).catch((error: unknown) => {
+      if (clickHouseErrorCode(error) !== READONLY) throw error
+      throw new ThroughlineError(ErrorCode.readOnlyQuery, `sql runs read-only statements only (SELECT, SHOW, DESCRIBE, EXPLAIN); ClickHouse said: ${(error as Error).message}`, 400)
+    })
     process.stdout.write(output)
   } finally {
     await store.client.close()

@@ -160,7 +160,13 @@ export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>)
     const problems = validator
       .Errors(converted)
       .filter((e) => e.keyword !== 'boolean' && e.keyword !== 'anyOf' || e.instancePath === '')
-      .map((e) => `${e.instancePath.slice(1).replaceAll('/', '.') || '(root)'}: ${e.message}${e.keyword === 'additionalProperties' ? ` (${JSON.stringify(e.params)})` : ''}`)
+      .map((e) => {
+        const path = e.instancePath.slice(1).replaceAll('/', '.') || '(root)'
+        const variables = Object.entries(environmentVariables).filter(([, p]) => p === path).map(([name]) => name)
+        const source = variables.length > 0 ? ` (config file key ${path}, or ${variables.join(' / ')})` : ''
+        const extra = e.keyword === 'additionalProperties' ? ` ${JSON.stringify(e.params)}` : ''
+        return `${path}: ${e.message}${extra}${source}`
+      })
     throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`)
   }
   if (converted.writer.retryMaxMs < converted.writer.retryInitialMs) {

@@ -1,0 +1,94 @@
+// The `throughline` command as a user meets it: help on every command, errors that name the
+// flag or setting and the expected form, documented exit codes, migrate and read-only sql.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runThroughline } from '../support/serve-process.ts'
+import { tempDir } from '../support/temp-dir.ts'
+
+const dir = tempDir('cli')
+afterAll(() => dir.remove())
+
+describe('throughline --help', () => {
+  it.each(['serve', 'migrate', 'sql'])('describes the %s command and its options', async (command) => {
+    const result = await runThroughline([command, '--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`Usage: throughline ${command}`)
+    expect(result.stdout).toContain('--data-dir <dir>')
+    expect(result.stdout).toContain('--clickhouse-url <url>')
+  })
+
+  it('lists the commands', async () => {
+    const result = await runThroughline(['--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/serve \[options\][\s\S]*migrate \[options\][\s\S]*sql \[options\] <query>/)
+  })
+})
+
+describe('bad usage', () => {
+  it('names the flag and the expected form of a bad port, and exits 2', async () => {
+    const result = await runThroughline(['serve', '--otlp-port', 'abc'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("option '--otlp-port <port>' argument 'abc' is invalid. expected a port number from 0 to 65535.")
+  })
+
+  it('refuses an unknown flag with exit 2', async () => {
+    const result = await runThroughline(['migrate', '--datadir', 'x'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("unknown option '--datadir'")
+  })
+
+  it('names the environment variable behind an invalid setting', async () => {
+    const result = await runThroughline(['migrate', '--data-dir', join(dir.path, 'unused')], { THROUGHLINE_API_PORT: '70000' })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe('throughline: invalid configuration: apiPort: must be <= 65535 (config file key apiPort, or THROUGHLINE_API_PORT)\n')
+  })
+
+  it('names an unknown key in the config file', async () => {
+    const file = join(dir.path, 'bad.yaml')
+    writeFileSync(file, 'spool:\n  maxbytes: 10\n')
+    const result = await runThroughline(['migrate', '--config', file])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('spool: must not have additional properties {"additionalProperties":["maxbytes"]}')
+  })
+
+  it('says when the config file cannot be read', async () => {
+    const result = await runThroughline(['migrate', '--config', join(dir.path, 'missing.yaml')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^throughline: cannot read config file .*missing\.yaml: ENOENT/)
+  })
+})
+
+describe('migrate and sql on the embedded store', () => {
+  const dataDir = join(dir.path, 'data')
+
+  it('creates the tables once and says so', async () => {
+    const first = await runThroughline(['migrate', '--data-dir', dataDir])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toBe('applied migrations 1 (0 applied earlier)\n')
+    const second = await runThroughline(['migrate', '--data-dir', dataDir])
+    expect(second.stdout).toBe('schema is up to date (1 migrations applied earlier)\n')
+  })
+
+  it('prints a query in the requested format', async () => {
+    const result = await runThroughline(['sql', "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'otel%' ORDER BY name", '--data-dir', dataDir, '--format', 'JSONEachRow'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(
+      '{"name":"otel_logs"}\n{"name":"otel_traces"}\n{"name":"otel_traces_trace_id_ts"}\n{"name":"otel_traces_trace_id_ts_mv"}\n',
+    )
+  })
+
+  it('refuses a statement that writes, leaving the data as it was', async () => {
+    const result = await runThroughline(['sql', 'DROP TABLE otel_traces', '--data-dir', dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^throughline: sql runs read-only statements only \(SELECT, SHOW, DESCRIBE, EXPLAIN\); ClickHouse said: .*readonly/i)
+    const check = await runThroughline(['sql', "SELECT count() FROM system.tables WHERE name = 'otel_traces'", '--data-dir', dataDir, '--format', 'TSV'])
+    expect(check.stdout).toBe('1\n')
+  })
+
+  it('refuses a format name that is not one', async () => {
+    const result = await runThroughline(['sql', 'SELECT 1', '--data-dir', dataDir, '--format', 'TSV; DROP TABLE x'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--format must be a ClickHouse format name')
+  })
+})
