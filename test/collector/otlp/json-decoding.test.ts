@@ -1,13 +1,14 @@
 // OTLP/JSON decoding: the specification's example payloads and the edge-case JSON-lines
 // samples, field by field with values read from the files; the Collector receiver's
 // leniencies (snake_case, enum names, integers as numbers, nulls); and bad input.
+import { sharedDataPath } from '../../support/shared-data.ts'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decodeLogsJson, decodeTracesJson, type DecodeResult, type ValidationLimits } from '../../../collector/otlp/index.ts'
 import { mapTraceRequestJson } from '../../../collector/otlp/json-traces.ts'
 import type { LogRow, SpanRow } from '../../../store/rows.ts'
 
-const data = '/work/shared/data/otlp/'
+const data = sharedDataPath('otlp/')
 const limits: ValidationLimits = {
   maxAttributesPerRecord: 128,
   maxAttributeValueBytes: 8192,

@@ -1,13 +1,14 @@
 // The hand-written OTLP protobuf decoder: the sample .pb files field by field (values read
 // off a hex dump), a request encoded by an independent protobufjs codec, unknown fields of
 // every wire type, and malformed bodies, which must fail as a whole with a byte offset.
+import { sharedDataPath } from '../../support/shared-data.ts'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decodeLogsProtobuf, decodeTracesProtobuf, type DecodeResult, type ValidationLimits } from '../../../collector/otlp/index.ts'
 import type { LogRow, SpanRow } from '../../../store/rows.ts'
 import { decodeReference, encodeReference, fixed64, hexBytes, key, lengthDelimited, utf8, varint } from './otlp-reference.ts'
 
-const data = '/work/shared/data/otlp/'
+const data = sharedDataPath('otlp/')
 const limits: ValidationLimits = {
   maxAttributesPerRecord: 128,
   maxAttributeValueBytes: 8192,
