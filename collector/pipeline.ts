@@ -2,8 +2,8 @@
 // durable spool -> batch writer, one spool and one writer per table. accept() resolves
 // only when the rows are fsync'ed; that is when the HTTP layer may answer 2xx.
 import { join } from 'node:path'
-import { logRowJson, spanRowJson } from '../store/row-format.ts'
-import type { LogRow, SignalTable, SpanRow } from '../store/rows.ts'
+import { logRowJson, spanRowJson } from '../store/index.ts'
+import type { LogRow, SignalTable, SpanRow } from '../store/index.ts'
 import type { CollectorMetrics } from './metrics.ts'
 import { signalTable, type Signal } from './signal.ts'
 import { Spool, type SpoolLimits } from './spool.ts'

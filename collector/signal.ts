@@ -1,5 +1,5 @@
 // The kinds of data the collector takes in, and the table each lands in.
-import type { SignalTable } from '../store/rows.ts'
+import type { SignalTable } from '../store/index.ts'
 
 export type Signal = 'traces' | 'logs'
 

@@ -12,8 +12,9 @@ import {
   TenantAttr,
   businessKeyAttribute,
 } from '../../core/semconv.ts'
-import type { AttributeMap, LogRow } from '../../store/rows.ts'
-import { BusinessEventSchema, type BusinessEventInput } from './business-event-schema.ts'
+import type { AttributeMap, LogRow } from '../../store/index.ts'
+import { setAttribute } from '../otlp/attribute-text.ts'
+import { BUSINESS_STATUSES, BusinessEventSchema, KEY_TYPE_PATTERN, type BusinessEventInput } from './business-event-schema.ts'
 
 export interface EventRejection {
   readonly index: number
@@ -25,6 +26,8 @@ export type EventOutcome = { readonly ok: true; readonly row: LogRow } | { reado
 
 const validator = Compile(BusinessEventSchema)
 
+const TIME_FORM = 'must be RFC 3339 with an offset (2026-11-29T10:00:00.123Z) or unix nanoseconds'
+
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
 
 /** Business time in unix nanoseconds, or an error message naming the expected form. */
@@ -32,11 +35,33 @@ export function parseEventTime(time: string | number): bigint | string {
   if (typeof time === 'number') return BigInt(time)
   if (/^\d{1,19}$/.test(time)) return BigInt(time)
   const m = RFC3339.exec(time)
-  if (!m) return 'must be RFC 3339 with an offset (2026-11-29T10:00:00.123Z) or unix nanoseconds'
-  const [, date, clock, fraction = '', offset] = m
+  if (!m) return TIME_FORM
+  const [, date = '', clock, fraction = '', offset] = m
   const ms = Date.parse(`${date}T${clock}${offset === 'z' ? 'Z' : offset}`)
   if (Number.isNaN(ms)) return 'is not a valid date'
+  // Date.parse rolls a day the month lacks over into the next month (02-30 -> 03-02).
+  const daysInMonth = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate()
+  if (Number(date.slice(8, 10)) > daysInMonth) return 'is not a valid date'
   return BigInt(ms) * 1_000_000n + BigInt(fraction.padEnd(9, '0'))
+}
+
+/** The first name in a validation error's params list (`requiredProperties`, `additionalProperties`). */
+function firstParam(params: unknown, name: string): string | undefined {
+  if (typeof params !== 'object' || params === null) return undefined
+  const list: unknown = Reflect.get(params, name)
+  return Array.isArray(list) && typeof list[0] === 'string' ? list[0] : undefined
+}
+
+const unknownNameMessages: Readonly<Record<string, string>> = {
+  '': 'is not a field of a business event (unknown fields are refused)',
+  keys: `is not a valid key type: must match ${KEY_TYPE_PATTERN}`,
+  attributes: 'is not a valid attribute name: must be 1 to 256 characters',
+}
+
+/** Fields whose schema is a union: its members' own errors ("must be equal to constant") say little. */
+const unionMessages: Readonly<Record<string, string>> = {
+  status: `must be one of ${BUSINESS_STATUSES.join(', ')}`,
+  time: TIME_FORM,
 }
 
 function firstError(input: unknown): { field: string; message: string } {
@@ -44,8 +69,13 @@ function firstError(input: unknown): { field: string; message: string } {
   const specific = errors.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean') ?? errors[0]
   if (!specific) return { field: '(event)', message: 'is invalid' }
   const path = specific.instancePath.slice(1).replaceAll('/', '.')
-  const extra = specific.keyword === 'additionalProperties' ? ` ${JSON.stringify(specific.params)}` : ''
-  return { field: path === '' ? '(event)' : path, message: `${specific.message}${extra}` }
+  const within = (name: string): string => (path === '' ? name : `${path}.${name}`)
+  // A missing or unknown property is reported under its own name, not its parent's.
+  const missing = specific.keyword === 'required' ? firstParam(specific.params, 'requiredProperties') : undefined
+  if (missing !== undefined) return { field: within(missing), message: 'is required' }
+  const unknown = specific.keyword === 'additionalProperties' ? firstParam(specific.params, 'additionalProperties') : undefined
+  if (unknown !== undefined) return { field: within(unknown), message: unknownNameMessages[path] ?? 'is not allowed here' }
+  return { field: path === '' ? '(event)' : path, message: unionMessages[path] ?? specific.message }
 }
 
 function derivedEventId(e: BusinessEventInput, timeNs: bigint): string {
@@ -56,7 +86,6 @@ function derivedEventId(e: BusinessEventInput, timeNs: bigint): string {
 
 function attributesOf(e: BusinessEventInput, eventId: string): AttributeMap {
   const attrs: Record<string, string> = {}
-  for (const [name, value] of Object.entries(e.attributes ?? {})) attrs[name] = String(value)
   const set = (name: string, value: string | number | undefined): void => {
     if (value !== undefined) attrs[name] = String(value)
   }
@@ -76,6 +105,12 @@ function attributesOf(e: BusinessEventInput, eventId: string): AttributeMap {
   set(IntegrationAttr.operationId, e.operation_id)
   set(IntegrationAttr.attempt, e.attempt)
   for (const [keyType, value] of Object.entries(e.keys)) attrs[businessKeyAttribute(keyType)] = value
+  // Free-form attributes last, never replacing ours: collector.maxAttributesPerRecord keeps the
+  // first attributes of a record, so these are the ones it drops. setAttribute, because a
+  // plain assignment would drop an attribute named __proto__ without a word.
+  for (const [name, value] of Object.entries(e.attributes ?? {})) {
+    if (!Object.hasOwn(attrs, name)) setAttribute(attrs, name, String(value))
+  }
   return attrs
 }
 

@@ -11,9 +11,9 @@ export const KEY_TYPE_PATTERN = '^[a-z][a-z0-9_]{0,63}$'
 const KeyType = Type.String({ pattern: KEY_TYPE_PATTERN })
 const AttributeName = Type.String({ pattern: '^[\\s\\S]{1,256}$' })
 
-export const BusinessStatusSchema = Type.Union(
-  ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'].map((s) => Type.Literal(s)),
-)
+export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'] as const
+
+export const BusinessStatusSchema = Type.Union(BUSINESS_STATUSES.map((s) => Type.Literal(s)))
 
 export const BusinessEventSchema = Type.Object(
   {

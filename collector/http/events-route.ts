@@ -4,11 +4,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../../core/config.ts'
 import { ErrorCode, errorBody } from '../../core/errors.ts'
-import type { LogRow } from '../../store/rows.ts'
+import type { LogRow } from '../../store/index.ts'
 import { MAX_EVENTS_PER_REQUEST } from '../events/business-event-schema.ts'
 import { businessEventRow, type EventRejection } from '../events/business-event-row.ts'
 import type { CollectorMetrics } from '../metrics.ts'
+import { validateLogs } from '../otlp/index.ts'
 import type { IngestPipeline } from '../pipeline.ts'
+import { limitsFrom } from './otlp-routes.ts'
 import { admissionRefusal } from './replies.ts'
 import { RequestRefusal } from './refusal.ts'
 import { decodeContent, payloadEncoding } from './request-body.ts'
@@ -22,13 +24,25 @@ export interface EventsRouteDeps {
 function eventsOf(parsed: unknown): unknown[] {
   if (Array.isArray(parsed)) return parsed
   if (typeof parsed === 'object' && parsed !== null && 'events' in parsed && Array.isArray(parsed.events)) return parsed.events
-  if (typeof parsed === 'object' && parsed !== null && 'milestone' in parsed) return [parsed]
+  // Any other object is one event, so an invalid one is reported field by field like any other.
+  if (typeof parsed === 'object' && parsed !== null && !('events' in parsed)) return [parsed]
   throw new RequestRefusal(400, ErrorCode.invalidEvent, 'body must be {"events": [...]}, an array of events, or one event object')
 }
 
+/** payloadEncoding's own refusal would suggest protobuf, which this route does not take. */
+function declaresJson(contentType: string | undefined): boolean {
+  try {
+    return payloadEncoding(contentType) === 'json'
+  } catch {
+    return false
+  }
+}
+
 async function readEvents(body: unknown, headers: Record<string, string | string[] | undefined>, maxBytes: number): Promise<unknown[]> {
-  if (payloadEncoding(headers['content-type'] as string | undefined) !== 'json') {
-    throw new RequestRefusal(415, ErrorCode.unsupportedMediaType, '/v1/events takes application/json')
+  const contentType = headers['content-type'] as string | undefined
+  if (!declaresJson(contentType)) {
+    const declared = contentType === undefined ? '(missing)' : JSON.stringify(contentType)
+    throw new RequestRefusal(415, ErrorCode.unsupportedMediaType, `Content-Type ${declared} is not supported; /v1/events takes application/json`)
   }
   const raw = await decodeContent(Buffer.isBuffer(body) ? body : Buffer.alloc(0), headers['content-encoding'] as string | undefined, maxBytes)
   let parsed: unknown
@@ -67,9 +81,13 @@ export async function eventsRoute(app: FastifyInstance, deps: EventsRouteDeps): 
         const first = rejected.slice(0, 3).map((r) => `events[${r.index}].${r.field}: ${r.message}`)
         return reply.code(400).send({ ...errorBody(ErrorCode.invalidEvent, `no valid event: ${first.join('; ')}`), rejected })
       }
-      const refusal = admissionRefusal(await pipeline.accept(signal, rows))
+      // The per-record caps of collector.* apply to events as to OTLP log records.
+      const limited = validateLogs(rows, limitsFrom(config))
+      metrics.truncatedValues.inc({ signal: 'events' }, limited.truncatedValues)
+      metrics.droppedAttributes.inc({ signal: 'events' }, limited.droppedAttributes)
+      const refusal = admissionRefusal(await pipeline.accept(signal, limited.rows))
       if (refusal) throw refusal
-      return reply.code(200).send({ accepted: rows.length, rejected })
+      return reply.code(200).send({ accepted: limited.rows.length, rejected })
     } catch (error) {
       if (!(error instanceof RequestRefusal)) throw error
       if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))

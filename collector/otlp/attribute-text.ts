@@ -1,7 +1,7 @@
 // How an OTLP AnyValue becomes the String stored in the attribute maps, as the Collector's
 // pdata Value.AsString() (used by the contrib ClickHouse exporter) renders it. Shared by the
 // protobuf and JSON decoders so that both encodings of one request give identical rows.
-import type { AttributeMap } from '../../store/rows.ts'
+import type { AttributeMap } from '../../store/index.ts'
 
 /**
  * A double as pdata renders it: ECMAScript Number-to-String for finite values (Go copies that

@@ -1,7 +1,7 @@
 // The OTLP/HTTP decoding stage of the collector: request bodies (protobuf or JSON) in,
 // validated otel_traces / otel_logs rows out, as one tagged result; plus the export responses.
 // Nothing here throws on bad input: malformed requests come back as { ok: false, reason }.
-import type { LogRow, SpanRow } from '../../store/rows.ts'
+import type { LogRow, SpanRow } from '../../store/index.ts'
 import type { DecodeFailure, DecodeResult, Rejections, ValidationLimits } from './decode-result.ts'
 import { JsonShapeError, isObject, type JsonObject } from './json-common.ts'
 import { mapLogsRequestJson } from './json-logs.ts'

@@ -1,7 +1,7 @@
 // Reading OTLP/JSON as leniently as the OpenTelemetry Collector's receiver: lowerCamelCase or
 // snake_case keys, null as absent, 64-bit integers as strings or numbers, enums as numbers or
 // names. A value of the wrong type makes the request unreadable (JsonShapeError with its path).
-import type { AttributeMap } from '../../store/rows.ts'
+import type { AttributeMap } from '../../store/index.ts'
 import { EMPTY_ATTRIBUTES, formatDouble, jsonDouble, jsonObject, jsonString, newRecordAttributes, setAttribute } from './attribute-text.ts'
 
 export type JsonObject = Readonly<Record<string, unknown>>

@@ -1,7 +1,7 @@
 // Maps a parsed OTLP/JSON ExportLogsServiceRequest onto otel_logs rows, field for field as
 // protobuf-logs.ts does for the binary encoding. Throws JsonShapeError (with the path of the
 // bad value) when a field has the wrong type.
-import type { AttributeMap, LogRow } from '../../store/rows.ts'
+import type { AttributeMap, LogRow } from '../../store/index.ts'
 import { serviceNameOf } from './attribute-text.ts'
 import {
   JsonShapeError,

@@ -1,7 +1,7 @@
 // Maps a parsed OTLP/JSON ExportTraceServiceRequest onto otel_traces rows, field for field
 // as protobuf-traces.ts does for the binary encoding, so both give identical rows. Throws
 // JsonShapeError (with the path of the bad value) when a field has the wrong type.
-import type { SpanEventRow, SpanLinkRow, SpanRow } from '../../store/rows.ts'
+import type { SpanEventRow, SpanLinkRow, SpanRow } from '../../store/index.ts'
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES, serviceNameOf } from './attribute-text.ts'
 import {
   JsonShapeError,

@@ -1,7 +1,7 @@
 // The common/v1 and resource/v1 messages on the wire (AnyValue, KeyValue, Resource,
 // InstrumentationScope), read straight into flattened attribute maps. Field numbers come from
 // opentelemetry-proto; each constant names the tag byte (field << 3 | wire type) it matches.
-import type { AttributeMap } from '../../store/rows.ts'
+import type { AttributeMap } from '../../store/index.ts'
 import { EMPTY_ATTRIBUTES, formatDouble, jsonDouble, jsonObject, jsonString, setAttribute } from './attribute-text.ts'
 import { WireType, wireTypes, type ProtobufReader } from './wire-reader.ts'
 

@@ -1,7 +1,7 @@
 // Decodes an OTLP/HTTP protobuf ExportLogsServiceRequest straight into otel_logs rows, the
 // same way protobuf-traces.ts does spans. Timestamp falls back to the observed time when the
 // record has none, as the contrib ClickHouse exporter does; validation comes afterwards.
-import type { AttributeMap, LogRow } from '../../store/rows.ts'
+import type { AttributeMap, LogRow } from '../../store/index.ts'
 import { EMPTY_ATTRIBUTES, newRecordAttributes, serviceNameOf } from './attribute-text.ts'
 import { I32, I64, LEN, VARINT, emptyScope, readAnyValueText, readKeyValueInto, readResourceInto, readScopeInto } from './protobuf-common.ts'
 import type { ValueBounds } from './validate.ts'

@@ -1,7 +1,7 @@
 // Decodes an OTLP/HTTP protobuf ExportTraceServiceRequest straight into otel_traces rows:
 // one pass over the wire bytes per span, no intermediate message objects. Validation of ids,
 // timestamps and limits happens afterwards, in validate.ts, over the rows this returns.
-import type { AttributeMap, SpanEventRow, SpanLinkRow, SpanRow } from '../../store/rows.ts'
+import type { AttributeMap, SpanEventRow, SpanLinkRow, SpanRow } from '../../store/index.ts'
 import { EMPTY_ATTRIBUTES, SPAN_KIND_NAMES, STATUS_CODE_NAMES, newRecordAttributes, serviceNameOf } from './attribute-text.ts'
 import { I32, I64, LEN, VARINT, emptyScope, readKeyValueInto, readResourceInto, readScopeInto, type ScopeFields } from './protobuf-common.ts'
 import type { ValueBounds } from './validate.ts'

@@ -1,7 +1,7 @@
 // Record-level checks on decoded rows, shared by the protobuf and JSON decoders: bad ids and
 // unusable timestamps reject one record (counted by reason), over-long values and too many
 // attributes are cut (counted). Pure: rows in, new rows out, inputs never mutated.
-import type { AttributeMap, LogRow, SpanEventRow, SpanLinkRow, SpanRow } from '../../store/rows.ts'
+import type { AttributeMap, LogRow, SpanEventRow, SpanLinkRow, SpanRow } from '../../store/index.ts'
 import { setAttribute } from './attribute-text.ts'
 import type { RejectReason, Rejections, ValidationLimits } from './decode-result.ts'
 

@@ -165,7 +165,8 @@ async function expectOtlpError(res: Response, httpStatus: number, encoding: 'pro
   expect(res.headers.get('content-type')).toMatch(/^application\/json/)
   const body: unknown = await res.json()
   expect(body).toEqual({ code: grpcCode, message: expect.stringMatching(new RegExp(`^${tlCode}: `)), details: [] })
-  return (body as RpcStatus).message
+  const message: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'message') : undefined
+  return String(message)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -309,6 +310,20 @@ describe('body size', () => {
     await expectOtlpError(res, 413, 'protobuf', 8, 'TL_PAYLOAD_TOO_LARGE')
   })
 
+  it('refuses a chunked body (no Content-Length) over the limit with 413', async () => {
+    const chunk = new Uint8Array(50_000).fill(0x0a)
+    let sent = 0
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 6) controller.enqueue(chunk)
+        else controller.close()
+      },
+    })
+    const init = { method: 'POST', headers: { 'content-type': PROTOBUF }, body: stream, duplex: 'half' } satisfies RequestInit & { duplex: 'half' }
+    const res = await fetch(`${running.url}/v1/traces`, init)
+    await expectOtlpError(res, 413, 'protobuf', 8, 'TL_PAYLOAD_TOO_LARGE')
+  })
+
   it('refuses a small gzip body whose decompressed size is over the limit with 413 (zip bomb)', async () => {
     const bomb = gzipSync(Buffer.alloc(5_000_000, 0))
     expect(bomb.length).toBeLessThan(10_000)
@@ -372,7 +387,7 @@ describe('malformed payloads', () => {
   })
 
   it('names the exact offset of a hand-made truncated message', async () => {
-    // resource_spans (0x0a) claims 5 bytes, but only one byte (0x12) follows at offset 2.
+    // resource_spans (tag 0x0a) declares, at offset 1, a length of 5 bytes; only 1 follows.
     const res = await post('/v1/traces', Uint8Array.from([0x0a, 0x05, 0x12]), { 'content-type': PROTOBUF })
     const message = await expectOtlpError(res, 400, 'protobuf', 3, 'TL_MALFORMED_PAYLOAD')
     expect(message).toMatch(/at byte offset 1$/)
@@ -429,11 +444,14 @@ describe('partial success', () => {
     const res = await post('/v1/traces', traceRequestJson(spans), { 'content-type': JSON_TYPE })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
-    const body = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } }
-    expect(body.partialSuccess.rejectedSpans).toBe('4')
-    expect(body.partialSuccess.errorMessage).toMatch(
-      /^4 spans rejected \(invalid_trace_id 1, invalid_span_id 1, missing_timestamp 1, timestamp_in_future 1\); first: invalid_trace_id: span "short trace id" trace id "abcdef" is not 16 bytes of hex; invalid_span_id: span "non-hex span id" span id "zz00000000000000"/,
-    )
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: '4',
+        errorMessage: expect.stringMatching(
+          /^4 spans rejected \(invalid_trace_id 1, invalid_span_id 1, missing_timestamp 1, timestamp_in_future 1\); first: invalid_trace_id: span "short trace id" trace id "abcdef" is not 16 bytes of hex; invalid_span_id: span "non-hex span id" span id "zz00000000000000"/,
+        ),
+      },
+    })
     expect(await waitForSpans(good, 5)).toBe(5)
     await settle()
     expect(await countSpans([...good, ...bad])).toBe(5)
@@ -460,11 +478,12 @@ describe('partial success', () => {
     ]
     const res = await post('/v1/logs', logsRequestJson(records), { 'content-type': JSON_TYPE })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } }
-    expect(body.partialSuccess.rejectedLogRecords).toBe('4')
-    expect(body.partialSuccess.errorMessage).toMatch(
-      /^4 log records rejected \(invalid_trace_id 1, invalid_span_id 1, missing_timestamp 1, timestamp_in_future 1\); first: /,
-    )
+    expect(await res.json()).toEqual({
+      partialSuccess: {
+        rejectedLogRecords: '4',
+        errorMessage: expect.stringMatching(/^4 log records rejected \(invalid_trace_id 1, invalid_span_id 1, missing_timestamp 1, timestamp_in_future 1\); first: /),
+      },
+    })
     expect(await waitForLogs(goodBodies, 3)).toBe(3)
     await settle()
     expect(await countLogs([...goodBodies, ...badBodies])).toBe(3)
