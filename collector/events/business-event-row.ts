@@ -55,7 +55,7 @@ function firstParam(params: unknown, name: string): string | undefined {
 const unknownNameMessages: Readonly<Record<string, string>> = {
   '': 'is not a field of a business event (unknown fields are refused)',
   keys: `is not a valid key type: must match ${KEY_TYPE_PATTERN}`,
-  attributes: 'is not a valid attribute name: must be 1 to 256 characters',
+  attributes: 'is not a valid attribute name: must be 1 to 256 characters, outside the business., integration., sync. and tenant. namespaces (use the named fields)',
 }
 
 /** Fields whose schema is a union: its members' own errors ("must be equal to constant") say little. */

@@ -9,7 +9,9 @@ const Name = Type.String({ minLength: 1, maxLength: 256 })
 // length bounds live in the patterns and both records below refuse keys that do not match.
 export const KEY_TYPE_PATTERN = '^[a-z][a-z0-9_]{0,63}$'
 const KeyType = Type.String({ pattern: KEY_TYPE_PATTERN })
-const AttributeName = Type.String({ pattern: '^[\\s\\S]{1,256}$' })
+// Our own namespaces are set through the named fields, so they are validated (a free-form
+// `business.key.X` would add a business key that no key check ever saw).
+const AttributeName = Type.String({ pattern: '^(?!(business|integration|sync|tenant)\\.)[\\s\\S]{1,256}$' })
 
 export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'] as const
 

@@ -370,6 +370,7 @@ describe('a mixed batch', () => {
       event('more_invalid', { process: '' }),
       event('more_invalid', { time: 1.5 }),
       null,
+      event('more_invalid', { attributes: { 'business.key.invoice_no': 'INV-1' } }),
       event('more_invalid', { message: 'the only valid one' }),
     ])
     expect(res.status).toBe(200)
@@ -385,6 +386,11 @@ describe('a mixed batch', () => {
         { index: 6, field: 'process', message: 'must not have fewer than 1 characters' },
         { index: 7, field: 'time', message: 'must be RFC 3339 with an offset (2026-11-29T10:00:00.123Z) or unix nanoseconds' },
         { index: 8, field: '(event)', message: 'must be object' },
+        {
+          index: 9,
+          field: 'attributes.business.key.invoice_no',
+          message: 'is not a valid attribute name: must be 1 to 256 characters, outside the business., integration., sync. and tenant. namespaces (use the named fields)',
+        },
       ],
     } satisfies EventsAnswer)
     expect(await storedCount('more_invalid', 1)).toBe(1)
