@@ -520,7 +520,7 @@ describe('body forms', () => {
 describe('metrics', () => {
   it('counts received events and rejected ones under signal="events"', async () => {
     const text = await (await fetch(`${running.url}/metrics`)).text()
-    // Rejected above: 8 (mixed batch) + 9 (more invalid) + 2 (nothing valid) + 1 (single invalid).
-    expect(text).toContain('throughline_collector_rejected_records_total{signal="events",reason="invalid_event"} 20\n')
+    // Rejected above: 8 (mixed batch) + 10 (more invalid) + 2 (nothing valid) + 1 (single invalid).
+    expect(text).toContain('throughline_collector_rejected_records_total{signal="events",reason="invalid_event"} 21\n')
   })
 })
