@@ -6,7 +6,7 @@ import path from 'node:path'
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import type { Config } from '../core/config.ts'
-import { ConfigError } from '../core/errors.ts'
+import { ConfigError, ErrorCode, ThroughlineError } from '../core/errors.ts'
 import { createDatabaseSql, ddlTarget } from './ddl.ts'
 import { command } from './query.ts'
 
@@ -68,7 +68,20 @@ function embeddedClient(dataPath: string): ClickHouseClient {
   // chdb/connection is typed against @clickhouse/client-common, while @clickhouse/client
   // bundles its own copy of those declarations: the same shapes (chdb implements the client's
   // Connection contract), but TypeScript sees two unrelated SettingsMap classes.
-  const connection = createChdbConnection({ path: dataPath }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>
+  let chdb: ReturnType<typeof createChdbConnection>
+  try {
+    chdb = createChdbConnection({ path: dataPath })
+  } catch (error) {
+    // The engine locks its directory (status file): a second process cannot open it.
+    throw new ThroughlineError(
+      ErrorCode.storeUnavailable,
+      `cannot open the embedded ClickHouse in ${dataPath}: another process (a running \`throughline serve\`?) holds it; ` +
+        'the embedded engine opens a data directory from one process at a time. Stop that process, or use a ClickHouse server (CLICKHOUSE_URL)',
+      503,
+      { cause: error },
+    )
+  }
+  const connection = chdb as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>
   return createClient({ connection, application: APPLICATION, log: CLIENT_LOG })
 }
 

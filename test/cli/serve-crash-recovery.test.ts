@@ -27,6 +27,11 @@ describe('throughline serve', () => {
     while ((await storedSpans(second.apiUrl)) < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     expect(await storedSpans(second.apiUrl)).toBe(25)
 
+    // While serve holds the data directory, `sql` explains why it cannot open it.
+    const busy = await runThroughline(['sql', 'SELECT 1', '--data-dir', dir.path])
+    expect(busy.code).toBe(1)
+    expect(busy.stderr).toContain('another process (a running `throughline serve`?) holds it')
+
     second.child.kill('SIGTERM')
     const exit = await second.exited()
     expect(exit.signal).toBe('SIGTERM')
