@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util'
 import { decodeTracesProtobuf } from '../collector/otlp/index.ts'
 import { resolveConfig } from '../core/config.ts'
 import { spanRowJson } from '../store/row-format.ts'
-import type { SpanRow } from '../store/rows.ts'
 import { createStoreClient, migrate } from '../store/index.ts'
 import { integrationSpanRequests } from './ingest-requests.ts'
 import { tempDir } from '../test/support/temp-dir.ts'
@@ -110,7 +109,7 @@ async function directInsert(bodies: Uint8Array[], rowsPerInsert: number): Promis
   for (const body of bodies) {
     const decoded = decodeTracesProtobuf(Buffer.from(body), limits)
     if (!decoded.ok) throw new Error(decoded.message)
-    for (const row of decoded.rows as SpanRow[]) rows.push(JSON.parse(spanRowJson(row)) as object)
+    for (const row of decoded.rows) rows.push(JSON.parse(spanRowJson(row)) as object)
   }
   const started = performance.now()
   for (let i = 0; i < rows.length; i += rowsPerInsert) {

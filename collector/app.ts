@@ -53,7 +53,9 @@ export async function buildCollectorApp(deps: CollectorAppDeps): Promise<Fastify
       let encoding: 'protobuf' | 'json' = 'json'
       try {
         encoding = payloadEncoding(request.headers['content-type'])
-      } catch {}
+      } catch {
+        // Not a supported media type: the Status goes out as JSON.
+      }
       return reply.code(status).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json').send(statusBody(encoding, grpcCodeFor(status), `${code}: ${message}`))
     }
     return reply.code(status).send({ code, message })

@@ -1,7 +1,6 @@
 // The collector's own counters, in Prometheus format at /metrics. A fixed set of names and
 // outcome labels (signal, reason), so dashboards and alerts can rely on them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { Signal } from './signal.ts'
 
 export interface CollectorMetrics {
   readonly registry: Registry

@@ -108,7 +108,8 @@ export class Spool {
       this.#pendingBytes += bytes
       if (!this.#flushScheduled) {
         this.#flushScheduled = true
-        this.#enqueue(() => this.#flush())
+        // #flush settles every append itself, so the chain's own promise has nothing to report.
+        void this.#enqueue(() => this.#flush())
       }
     })
   }

@@ -153,7 +153,7 @@ const validator = Compile(ConfigSchema)
  * schema's types, and the result validated. The error names every bad field and its source.
  */
 export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>): Readonly<Config> {
-  let merged: Record<string, unknown> = structuredClone(defaultConfig) as unknown as Record<string, unknown>
+  let merged: Record<string, unknown> = structuredClone(defaultConfig)
   for (const layer of layers) merged = merge(merged, layer)
   const converted = validator.Convert(merged)
   if (!validator.Check(converted)) {

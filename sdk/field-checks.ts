@@ -49,5 +49,6 @@ export const describe = (value: unknown): string => {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()
   if (value === null) return 'null'
   if (typeof value === 'object') return 'an object'
-  return String(value)
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value)
+  return typeof value
 }

@@ -82,7 +82,7 @@ async function handleExport(signal: Signal, request: FastifyRequest, reply: Fast
     for (const [reason, count] of Object.entries(decoded.rejected.byReason)) metrics.rejected.inc({ signal, reason }, count)
     metrics.truncatedValues.inc({ signal }, decoded.truncatedValues)
     metrics.droppedAttributes.inc({ signal }, decoded.droppedAttributes)
-    const admission = await pipeline.accept(signal, decoded.rows as never[])
+    const admission = await pipeline.accept(signal, decoded.rows)
     const refusal = admissionRefusal(admission)
     if (refusal) throw refusal
     metrics.requests.inc({ signal, status: '200' })

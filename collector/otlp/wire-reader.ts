@@ -253,9 +253,9 @@ export class ProtobufReader {
         }
       }
       case WireType.endGroup:
-        this.fail(`unexpected end group for field ${tag >>> 3}`)
+        return this.fail(`unexpected end group for field ${tag >>> 3}`)
       default:
-        this.fail(`invalid wire type ${wireType} for field ${tag >>> 3}`)
+        return this.fail(`invalid wire type ${wireType} for field ${tag >>> 3}`)
     }
   }
 

@@ -11,7 +11,7 @@ export interface TestDataDir {
 
 export function createTestDataDir(): TestDataDir {
   const dir = tempDir('store')
-  return { dataDir: dir.path, remove: dir.remove }
+  return { dataDir: dir.path, remove: () => dir.remove() }
 }
 
 /** The default config on `dataDir`, with `clickhouse` and `retention` fields overridden. */
