@@ -32,11 +32,13 @@ export function dateTime64Text(ns: bigint): string {
 const json = JSON.stringify
 
 /**
- * What JSON.stringify would escape in a string: `"`, `\` and controls. Surrogates are matched
- * whether paired or not, which only sends well-formed astral text down the slower (still
- * exact) path; JSON.stringify writes lone surrogates as \uXXXX and we keep that.
+ * A UTF-16 unit JSON.stringify might escape: anything outside the units it always copies as
+ * they are, so `"`, `\`, U+0000-U+001F, and surrogates. Surrogates are matched whether paired
+ * or not, which only sends well-formed astral text down the slower (still exact) path;
+ * JSON.stringify writes lone surrogates as \uXXXX and we keep that. (Written as the
+ * complement so that the pattern itself holds no control characters.)
  */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+const NEEDS_ESCAPE = /[^\u0020\u0021\u0023-\u005b\u005d-\ud7ff\ue000-\uffff]/
 
 /** A string as a JSON string value, exactly as JSON.stringify writes it. */
 function str(s: string): string {
