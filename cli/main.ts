@@ -7,6 +7,7 @@ import { ThroughlineError } from '../core/errors.ts'
 import { loadConfig, type ServeFlags } from './options.ts'
 import { serveCommand } from './serve.ts'
 import { migrateCommand } from './migrate.ts'
+import { processesValidateCommand } from './processes.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
 
 export const EXIT_FAILURE = 1
@@ -48,7 +49,16 @@ export function buildProgram(): Command {
     .option('--format <format>', 'ClickHouse output format, e.g. PrettyCompact, TSVWithNames, JSONEachRow, CSV')
     .action(async (query: string, flags: SqlFlags) => sqlCommand(loadConfig(flags), query, flags))
 
-  for (const command of program.commands) command.exitOverride()
+  const processes = program.command('processes').description('process definitions: validate (backfill comes with the deriver)')
+  processes
+    .command('validate')
+    .description('check every process definition (*.yaml) in a directory; exit 1 on any error')
+    .argument('[dir]', 'directory of definitions', 'processes.d')
+    .action(async (dir: string) => {
+      process.exitCode = await processesValidateCommand(dir)
+    })
+
+  for (const command of [...program.commands, ...processes.commands]) command.exitOverride()
   return program
 }
 

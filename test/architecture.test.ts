@@ -12,10 +12,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const allowed: Readonly<Record<string, readonly string[]>> = {
   core: [],
   store: ['core'],
+  processes: ['store', 'core'],
   collector: ['store', 'core'],
-  api: ['store', 'core'],
+  api: ['processes', 'store', 'core'],
   sdk: ['core'],
-  cli: ['api', 'collector', 'store', 'core'],
+  cli: ['api', 'collector', 'processes', 'store', 'core'],
 }
 
 interface ImportEdge {
