@@ -29,6 +29,12 @@ const API_PORT = 18080
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
@@ -65,7 +71,18 @@ async function send(bodies: Uint8Array[]): Promise<{ retries: number }> {
   return { retries }
 }
 
-async function throughCollector(bodies: Uint8Array[]): Promise<{ acceptedPerS: number; storedPerS: number; peakRss: number; retries: number }> {
+interface CollectorRun {
+  acceptedPerS: number
+  storedPerS: number
+  peakRss: number
+  retries: number
+  /** CPU seconds of the collector and of this sending process during the run. */
+  collectorCpu: number
+  senderCpu: number
+  wallSeconds: number
+}
+
+async function throughCollector(bodies: Uint8Array[]): Promise<CollectorRun> {
   const dir = tempDir('bench-collector')
   const child = spawn(
     process.execPath,
@@ -79,13 +96,19 @@ async function throughCollector(bodies: Uint8Array[]): Promise<{ acceptedPerS: n
       if (i > 300) throw new Error('collector did not become ready')
       await sleep(100)
     }
+    const cpuBefore = cpuSeconds(child.pid!)
+    const senderBefore = process.cpuUsage()
     const started = performance.now()
     const { retries } = await send(bodies)
     const accepted = performance.now()
     while ((await storedSpans()) < totalSpans) await sleep(20)
     const stored = performance.now()
     const peakRss = peakRssMiB(child.pid!)
+    const sender = process.cpuUsage(senderBefore)
     return {
+      collectorCpu: cpuSeconds(child.pid!) - cpuBefore,
+      senderCpu: (sender.user + sender.system) / 1e6,
+      wallSeconds: (stored - started) / 1000,
       acceptedPerS: totalSpans / ((accepted - started) / 1000),
       storedPerS: totalSpans / ((stored - started) / 1000),
       peakRss,
@@ -135,4 +158,6 @@ line('stored (first request -> last row in ClickHouse)', `${Math.round(collector
 line('ceiling (direct @clickhouse/client insert)', `${Math.round(ceiling).toLocaleString('en')} spans/s`)
 line('stored / ceiling', `${((collector.storedPerS / ceiling) * 100).toFixed(0)} %`)
 line('collector peak RSS', `${collector.peakRss.toFixed(0)} MiB`)
+line('CPU: collector / sender / wall', `${collector.collectorCpu.toFixed(1)} s / ${collector.senderCpu.toFixed(1)} s / ${collector.wallSeconds.toFixed(1)} s`)
+line('collector CPU per 1,000 spans stored', `${((collector.collectorCpu / totalSpans) * 1e6).toFixed(1)} ms`)
 line('429/503 answers retried by the sender', String(collector.retries))
