@@ -21,7 +21,8 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500
     if (status >= 500) request.log.error({ err: error }, 'api request failed')
-    return reply.code(status).send(errorBody(status >= 500 ? ErrorCode.storeUnavailable : ErrorCode.badRequest, status >= 500 ? 'internal error; see the service log' : error.message))
+    if (status < 500) return reply.code(status).send(errorBody(ErrorCode.badRequest, error.message))
+    return reply.code(status).send(errorBody(ErrorCode.internal, 'internal error; see the service log'))
   })
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/api/v1/status', async () => ({

@@ -46,7 +46,8 @@ export async function buildCollectorApp(deps: CollectorAppDeps): Promise<Fastify
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = fastifyErrorCodes[error.code]
-    const [status, code] = mapped ?? [error.statusCode && error.statusCode < 500 ? error.statusCode : 500, error.statusCode && error.statusCode < 500 ? ErrorCode.badRequest : 'TL_INTERNAL']
+    const clientError = error.statusCode !== undefined && error.statusCode < 500
+    const [status, code] = mapped ?? (clientError ? [error.statusCode ?? 400, ErrorCode.badRequest] : [500, ErrorCode.internal])
     if (status >= 500) request.log.error({ err: error }, 'collector request failed')
     const message = status >= 500 ? 'internal error; see the collector log' : error.message
     if (request.url.startsWith('/v1/traces') || request.url.startsWith('/v1/logs')) {
@@ -71,7 +72,8 @@ export async function buildCollectorApp(deps: CollectorAppDeps): Promise<Fastify
     // balancer sends traffic to another instance before clients meet 429/503.
     const reachable = await deps.ready().catch(() => false)
     const store = !reachable ? 'unavailable' : pipeline.storeFailing ? 'failing_inserts' : 'ok'
-    const admission = pipeline.admission('traces')
+    const refused = [pipeline.admission('traces'), pipeline.admission('logs')].find((a) => a.kind !== 'open')
+    const admission = refused ?? { kind: 'open' }
     const fill = pipeline.spoolFill
     const intake = admission.kind === 'open' && fill >= READY_SPOOL_FILL ? 'spool_nearly_full' : admission.kind
     const ready = store === 'ok' && intake === 'open'

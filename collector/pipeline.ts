@@ -3,11 +3,13 @@
 // only when the rows are fsync'ed; that is when the HTTP layer may answer 2xx.
 import { join } from 'node:path'
 import { logRowJson, spanRowJson } from '../store/index.ts'
-import type { LogRow, SignalTable, SpanRow } from '../store/index.ts'
+import type { LogRow, SpanRow } from '../store/index.ts'
 import type { CollectorMetrics } from './metrics.ts'
 import { signalTable, type Signal } from './signal.ts'
 import { Spool, type SpoolLimits } from './spool.ts'
-import { SegmentWriter, type InsertFailure } from './writer.ts'
+import { SegmentWriter, type InsertFailure, type TableInsert } from './writer.ts'
+
+export type { TableInsert } from './writer.ts'
 
 export interface RowsBySignal {
   traces: SpanRow
@@ -25,11 +27,8 @@ export const noMask: RecordMask = { traces: (rows) => rows, logs: (rows) => rows
 export type Admission =
   | { readonly kind: 'open' }
   | { readonly kind: 'spool_full'; readonly storeFailing: boolean; readonly retryAfterSeconds: number }
+  | { readonly kind: 'spool_unwritable'; readonly retryAfterSeconds: number; readonly reason: string }
   | { readonly kind: 'closed' }
-
-export interface TableInsert {
-  (table: SignalTable, body: Buffer, dedupToken: string): Promise<void>
-}
 
 export interface PipelineOptions {
   readonly spoolDir: string
@@ -48,6 +47,11 @@ interface Lane {
   readonly spool: Spool
   readonly writer: SegmentWriter
 }
+
+/** After a failed spool write, intake stays refused this long before trying the disk again. */
+const SPOOL_ERROR_HOLD_MS = 10_000
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const serialisers: { [S in Signal]: (row: RowsBySignal[S]) => string } = {
   traces: spanRowJson,
@@ -72,7 +76,8 @@ export class IngestPipeline {
       const spool = await Spool.open(join(options.spoolDir, signal), perLaneLimits)
       const table = signalTable[signal]
       const m = options.metrics
-      const writer = new SegmentWriter(spool, (body, token) => options.insert(table, body, token), {
+      const writer = new SegmentWriter(spool, options.insert, {
+        table,
         concurrency: options.writerConcurrency,
         retryInitialMs: options.retryInitialMs,
         retryMaxMs: options.retryMaxMs,
@@ -91,6 +96,7 @@ export class IngestPipeline {
             options.onWriterError?.(signal, `segment ${segment.name} refused by ClickHouse as data; kept at ${path}`, error)
           },
           tornTail: (segment, bytes) => options.onWriterError?.(signal, `segment ${segment.name} had ${bytes} unacknowledged bytes after its last frame (crash mid-write); dropped them`, null),
+          trouble: (segment, message, error) => options.onWriterError?.(signal, `segment ${segment.name}: ${message}`, error),
         },
       })
       return { spool, writer }
@@ -107,13 +113,17 @@ export class IngestPipeline {
   admission(signal: Signal, incomingBytes = 0): Admission {
     if (this.#closed) return { kind: 'closed' }
     const lane = this.#lanes[signal]
+    const writeError = lane.spool.lastWriteError
+    if (writeError !== null && Date.now() - writeError.at < SPOOL_ERROR_HOLD_MS) {
+      return { kind: 'spool_unwritable', retryAfterSeconds: SPOOL_ERROR_HOLD_MS / 1000, reason: describeError(writeError.error) }
+    }
     if (lane.spool.hasRoomFor(incomingBytes)) return { kind: 'open' }
     const storeFailing = lane.writer.failing
     return { kind: 'spool_full', storeFailing, retryAfterSeconds: storeFailing ? 30 : 5 }
   }
 
   /** Masks, serialises and spools the rows; resolves when they are durable. */
-  async accept<S extends Signal>(signal: S, rows: RowsBySignal[S][]): Promise<Admission> {
+  async accept<S extends Signal>(signal: S, rows: RowsBySignal[S][], countAs: string = signal): Promise<Admission> {
     if (rows.length === 0) return this.admission(signal)
     const masked = (this.#mask[signal] as (r: RowsBySignal[S][]) => RowsBySignal[S][])(rows)
     const serialise = serialisers[signal]
@@ -122,8 +132,13 @@ export class IngestPipeline {
     const payload = Buffer.from(text)
     const admission = this.admission(signal, payload.length)
     if (admission.kind !== 'open') return admission
-    await this.#lanes[signal].spool.append(payload)
-    this.#options.metrics.accepted.inc({ signal }, rows.length)
+    try {
+      await this.#lanes[signal].spool.append(payload)
+    } catch (error) {
+      // Disk full or an I/O error: nothing was acknowledged, the client must retry (503).
+      return { kind: 'spool_unwritable', retryAfterSeconds: SPOOL_ERROR_HOLD_MS / 1000, reason: describeError(error) }
+    }
+    this.#options.metrics.accepted.inc({ signal: countAs }, rows.length)
     return admission
   }
 
@@ -148,11 +163,15 @@ export class IngestPipeline {
     return this.#lanes.traces.spool.bytes + this.#lanes.logs.spool.bytes
   }
 
-  /** Stop intake, seal and drain the spools for up to deadlineMs; the rest stays on disk. */
-  async close(deadlineMs: number): Promise<void> {
+  /**
+   * Stop intake, seal and drain the spools for up to deadlineMs; the rest stays on disk for
+   * the next start. Resolves true when everything reached ClickHouse.
+   */
+  async close(deadlineMs: number): Promise<boolean> {
     this.#closed = true
     await Promise.all(Object.values(this.#lanes).map((lane) => lane.spool.close()))
-    await Promise.all(Object.values(this.#lanes).map((lane) => lane.writer.stop(deadlineMs)))
+    const drained = await Promise.all(Object.values(this.#lanes).map((lane) => lane.writer.stop(deadlineMs)))
+    return drained.every(Boolean)
   }
 
   /** Copies live spool state into the gauges; called when /metrics is scraped. */

@@ -8,7 +8,8 @@ import { insertJsonEachRow, insertJsonEachRowFile, type StoreClient } from '../s
 import type { TableInsert } from './pipeline.ts'
 
 export function segmentInsert(store: StoreClient, stagingDir: string): TableInsert {
-  if (store.mode === 'server') return (table, body, token) => insertJsonEachRow(store, table, body, { dedupToken: token })
+  const distributedForeground = store.cluster !== undefined
+  if (store.mode === 'server') return (table, body, token) => insertJsonEachRow(store, table, body, { dedupToken: token, distributedForeground })
   const dir = resolve(stagingDir)
   let ready: Promise<unknown> | null = null
   return async (table, body, token) => {

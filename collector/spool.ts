@@ -54,6 +54,7 @@ export class Spool {
   readonly #sealed: SealedSegment[] = []
   #waiters: Array<(segment: SealedSegment | null) => void> = []
   #closed = false
+  #lastWriteError: { at: number; error: unknown } | null = null
   readonly #ageTimer: NodeJS.Timeout
 
   private constructor(dir: string, limits: SpoolLimits, replay: SealedSegment[]) {
@@ -70,7 +71,9 @@ export class Spool {
   /** Opens (creating) the spool directory and queues every segment left in it for replay. */
   static async open(dir: string, limits: SpoolLimits): Promise<Spool> {
     await mkdir(join(dir, DEAD_DIR), { recursive: true })
-    const names = (await readdir(dir)).filter((f) => f.endsWith(OPEN_SUFFIX) || f.endsWith(SEALED_SUFFIX)).sort()
+    const entries = await readdir(dir, { withFileTypes: true })
+    // Only regular files: anything else with a segment's name is not ours to replay.
+    const names = entries.filter((e) => e.isFile() && (e.name.endsWith(OPEN_SUFFIX) || e.name.endsWith(SEALED_SUFFIX))).map((e) => e.name).sort()
     const replay: SealedSegment[] = []
     for (const file of names) {
       const name = file.slice(0, file.lastIndexOf('.'))
@@ -88,6 +91,11 @@ export class Spool {
   /** Bytes on disk plus bytes waiting for the next sync. */
   get bytes(): number {
     return this.#bytesOnDisk + this.#pendingBytes
+  }
+
+  /** The last failed write to disk (disk full, I/O error) until a write succeeds again. */
+  get lastWriteError(): { readonly at: number; readonly error: unknown } | null {
+    return this.#lastWriteError
   }
 
   get sealedCount(): number {
@@ -115,11 +123,30 @@ export class Spool {
   }
 
   /** The oldest sealed segment, waiting for one; null once closed and drained. */
-  takeSealed(): Promise<SealedSegment | null> {
+  async takeSealed(): Promise<SealedSegment | null> {
+    const taken = await this.takeSealedWithin(Infinity)
+    return taken === 'timeout' ? null : taken
+  }
+
+  /** Like takeSealed, but gives up after waitMs with 'timeout' (the writer has retries due). */
+  takeSealedWithin(waitMs: number): Promise<SealedSegment | null | 'timeout'> {
     const next = this.#sealed.shift()
     if (next) return Promise.resolve(next)
     if (this.#closed) return Promise.resolve(null)
-    return new Promise((resolve) => this.#waiters.push(resolve))
+    return new Promise((resolve) => {
+      const waiter = (segment: SealedSegment | null): void => {
+        clearTimeout(timer)
+        resolve(segment)
+      }
+      const timer =
+        waitMs === Infinity
+          ? undefined
+          : setTimeout(() => {
+              this.#waiters = this.#waiters.filter((w) => w !== waiter)
+              resolve('timeout')
+            }, waitMs)
+      this.#waiters.push(waiter)
+    })
   }
 
   /** Puts a segment the writer could not finish back at the head of the queue. */
@@ -127,9 +154,11 @@ export class Spool {
     this.#sealed.unshift(segment)
   }
 
-  /** The writer stored the segment: its bytes leave the spool. */
+  /** The writer stored the segment: its bytes leave the spool. Idempotent. */
   async release(segment: SealedSegment): Promise<void> {
-    await unlink(segment.path)
+    await unlink(segment.path).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    })
     this.#bytesOnDisk -= segment.bytes
   }
 
@@ -166,21 +195,31 @@ export class Spool {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0)
       const bytes = batch.reduce((sum, p) => sum + p.bytes, 0)
+      let segment: OpenSegment
       try {
-        const segment = this.#open ?? (this.#open = await this.#createSegment())
+        segment = this.#open ?? (this.#open = await this.#createSegment())
         await segment.handle.writev(batch.flatMap((p) => p.buffers))
         await segment.handle.datasync()
-        segment.bytes += bytes
-        this.#bytesOnDisk += bytes
-        this.#pendingBytes -= bytes
-        for (const p of batch) p.resolve()
-        if (segment.bytes >= this.#limits.segmentMaxBytes) await this.#seal()
       } catch (err) {
         this.#pendingBytes -= bytes
+        this.#lastWriteError = { at: Date.now(), error: err }
         for (const p of batch) p.reject(err)
         // A failed write may have left a partial frame; start a fresh segment so later
         // frames are not appended after it (replay stops at the first bad frame).
         await this.#seal().catch(() => undefined)
+        continue
+      }
+      segment.bytes += bytes
+      this.#pendingBytes -= bytes
+      this.#bytesOnDisk += bytes
+      this.#lastWriteError = null
+      for (const p of batch) p.resolve()
+      if (segment.bytes >= this.#limits.segmentMaxBytes) {
+        // The frames are durable and acknowledged; a failure to seal only delays the
+        // hand-over (the age timer or the next start seals the file).
+        await this.#seal().catch((err: unknown) => {
+          this.#lastWriteError = { at: Date.now(), error: err }
+        })
       }
     }
   }
@@ -190,6 +229,14 @@ export class Spool {
     const name = `${now.toString(36).padStart(9, '0')}-${this.#instance}-${(this.#sequence++).toString().padStart(8, '0')}`
     const path = join(this.dir, name + OPEN_SUFFIX)
     const handle = await open(path, 'a')
+    // The new file's directory entry must be durable too, or a power loss could lose the
+    // whole segment even though its frames were fsync'ed.
+    const dir = await open(this.dir, 'r')
+    try {
+      await dir.sync()
+    } finally {
+      await dir.close()
+    }
     return { name, path, handle, openedAt: now, bytes: 0 }
   }
 

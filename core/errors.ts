@@ -10,6 +10,8 @@ export const ErrorCode = {
   malformedPayload: 'TL_MALFORMED_PAYLOAD',
   invalidEvent: 'TL_INVALID_EVENT',
   spoolFull: 'TL_SPOOL_FULL',
+  spoolUnwritable: 'TL_SPOOL_UNWRITABLE',
+  internal: 'TL_INTERNAL',
   shuttingDown: 'TL_SHUTTING_DOWN',
   readOnlyQuery: 'TL_READ_ONLY_QUERY',
   storeUnavailable: 'TL_STORE_UNAVAILABLE',

@@ -24,6 +24,24 @@ export interface InsertOptions {
    */
   readonly dedupToken?: string
   readonly tag?: string
+  /**
+   * Inserting through a Distributed table (cluster mode): wait until the shards have the
+   * rows, so "inserted" means stored, not queued on the node that took the insert.
+   */
+  readonly distributedForeground?: boolean
+}
+
+/**
+ * Settings of the collector's batch inserts: no cap on partitions per insert (a batch of late
+ * data may touch many days; refusing it would block the spool forever), and in cluster mode a
+ * synchronous Distributed insert.
+ */
+function batchInsertSettings(table: string, options: InsertOptions): ClickHouseSettings {
+  return {
+    ...statementSettings(options.tag ?? `insert.${table}`, options.dedupToken ?? ''),
+    max_partitions_per_insert_block: '0',
+    ...(options.distributedForeground === true ? { distributed_foreground_insert: 1 } : {}),
+  }
 }
 
 /** Values for the statement's `{name:Type}` placeholders. */
@@ -76,7 +94,7 @@ export async function command(store: StoreConnection, sql: string, params: Query
 export async function insertJsonEachRow(store: StoreConnection, table: string, body: string | Buffer, options: InsertOptions = {}): Promise<void> {
   if (!TABLE_PATTERN.test(table)) throw new Error(`not a plain table name: ${JSON.stringify(table)}`)
   if (body.length === 0) return // nothing to send; a server would answer "No data to insert"
-  const settings = statementSettings(options.tag ?? `insert.${table}`, options.dedupToken ?? '')
+  const settings = batchInsertSettings(table, options)
   await withNetworkRetry(async () => {
     const result = await store.client.exec({
       query: `INSERT INTO \`${table}\` FORMAT JSONEachRow`,
@@ -94,7 +112,7 @@ export async function insertJsonEachRow(store: StoreConnection, table: string, b
  * of sending the same bytes as an insert body; docs/performance.md). Same token semantics.
  */
 export async function insertJsonEachRowFile(store: StoreConnection, table: SignalTable, path: string, options: InsertOptions = {}): Promise<void> {
-  const settings = statementSettings(options.tag ?? `insert.${table}`, options.dedupToken ?? '')
+  const settings = batchInsertSettings(table, options)
   await store.client.command({
     query: `INSERT INTO \`${table}\` (${inputColumnList(table)}) SELECT * FROM file({path:String}, 'JSONEachRow', {structure:String})`,
     query_params: { path, structure: inputStructure(table) },

@@ -117,6 +117,8 @@ function attributesOf(e: BusinessEventInput, eventId: string): AttributeMap {
 export interface EventLimits {
   readonly nowNs: bigint
   readonly maxFutureSkewSeconds: number
+  /** Oldest time otel_logs keeps (its TTL); undefined when it keeps rows forever. */
+  readonly oldestNs?: bigint
 }
 
 export function businessEventRow(input: unknown, index: number, limits: EventLimits): EventOutcome {
@@ -127,6 +129,11 @@ export function businessEventRow(input: unknown, index: number, limits: EventLim
   if (timeNs <= 0n) return { ok: false, rejection: { index, field: 'time', message: 'must be after 1970-01-01' } }
   if (timeNs > limits.nowNs + BigInt(limits.maxFutureSkewSeconds) * 1_000_000_000n) {
     return { ok: false, rejection: { index, field: 'time', message: `is more than ${limits.maxFutureSkewSeconds} s in the future` } }
+  }
+  if (limits.oldestNs !== undefined && timeNs < limits.oldestNs) {
+    const oldest = new Date(Number(limits.oldestNs / 1_000_000n)).toISOString()
+    const message = `is before ${oldest}, outside the retention of otel_logs (it would be deleted on arrival); load history with \`throughline import\``
+    return { ok: false, rejection: { index, field: 'time', message } }
   }
   const eventId = e.event_id ?? derivedEventId(e, timeNs)
   const failed = e.status === 'error'

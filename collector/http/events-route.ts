@@ -10,7 +10,7 @@ import { businessEventRow, type EventRejection } from '../events/business-event-
 import type { CollectorMetrics } from '../metrics.ts'
 import { validateLogs } from '../otlp/index.ts'
 import type { IngestPipeline } from '../pipeline.ts'
-import { limitsFrom } from './otlp-routes.ts'
+import { validationLimits } from './validation-limits.ts'
 import { admissionRefusal } from './replies.ts'
 import { RequestRefusal } from './refusal.ts'
 import { decodeContent, payloadEncoding } from './request-body.ts'
@@ -67,11 +67,11 @@ export async function eventsRoute(app: FastifyInstance, deps: EventsRouteDeps): 
       const refusedEarly = admissionRefusal(pipeline.admission(signal))
       if (refusedEarly) throw refusedEarly
       const events = await readEvents(request.body, request.headers, config.collector.maxBodyBytes)
-      const nowNs = BigInt(Date.now()) * 1_000_000n
+      const limits = validationLimits(config, 'logs')
       const rows: LogRow[] = []
       const rejected: EventRejection[] = []
       events.forEach((event, index) => {
-        const outcome = businessEventRow(event, index, { nowNs, maxFutureSkewSeconds: config.collector.maxFutureSkewSeconds })
+        const outcome = businessEventRow(event, index, limits)
         if (outcome.ok) rows.push(outcome.row)
         else rejected.push(outcome.rejection)
       })
@@ -81,11 +81,13 @@ export async function eventsRoute(app: FastifyInstance, deps: EventsRouteDeps): 
         const first = rejected.slice(0, 3).map((r) => `events[${r.index}].${r.field}: ${r.message}`)
         return reply.code(400).send({ ...errorBody(ErrorCode.invalidEvent, `no valid event: ${first.join('; ')}`), rejected })
       }
-      // The per-record caps of collector.* apply to events as to OTLP log records.
-      const limited = validateLogs(rows, limitsFrom(config))
+      // The per-record caps of collector.* apply to events as to OTLP log records. Times were
+      // checked per event above (with the field named), so nothing here is rejected.
+      const { oldestNs: _checkedAbove, ...caps } = limits
+      const limited = validateLogs(rows, caps)
       metrics.truncatedValues.inc({ signal: 'events' }, limited.truncatedValues)
       metrics.droppedAttributes.inc({ signal: 'events' }, limited.droppedAttributes)
-      const refusal = admissionRefusal(await pipeline.accept(signal, limited.rows))
+      const refusal = admissionRefusal(await pipeline.accept(signal, limited.rows, 'events'))
       if (refusal) throw refusal
       return reply.code(200).send({ accepted: limited.rows.length, rejected })
     } catch (error) {

@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../core/config.ts'
 import { ErrorCode } from '../../core/errors.ts'
-import { decoderFor, encodeExportResponse, type DecodeLimits } from '../otlp/index.ts'
+import { decoderFor, encodeExportResponse } from '../otlp/index.ts'
+import { validationLimits } from './validation-limits.ts'
 import type { CollectorMetrics } from '../metrics.ts'
 import type { IngestPipeline } from '../pipeline.ts'
 import type { Signal } from '../signal.ts'
@@ -23,15 +24,6 @@ const routes: ReadonlyArray<readonly [Signal, string]> = [
   ['traces', '/v1/traces'],
   ['logs', '/v1/logs'],
 ]
-
-export function limitsFrom(config: Readonly<Config>): DecodeLimits {
-  return {
-    maxAttributesPerRecord: config.collector.maxAttributesPerRecord,
-    maxAttributeValueBytes: config.collector.maxAttributeValueBytes,
-    maxFutureSkewSeconds: config.collector.maxFutureSkewSeconds,
-    nowNs: BigInt(Date.now()) * 1_000_000n,
-  }
-}
 
 export async function otlpRoutes(app: FastifyInstance, deps: OtlpRouteDeps): Promise<void> {
   for (const [signal, url] of routes) {
@@ -75,7 +67,7 @@ async function handleExport(signal: Signal, request: FastifyRequest, reply: Fast
     encoding = payloadEncoding(request.headers['content-type'])
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const body = await decodeContent(raw, request.headers['content-encoding'], config.collector.maxBodyBytes)
-    const decoded = decoderFor(signal, encoding)(body, limitsFrom(config))
+    const decoded = decoderFor(signal, encoding)(body, validationLimits(config, signal))
     if (!decoded.ok) throw new RequestRefusal(400, ErrorCode.malformedPayload, `${decoded.reason}: ${decoded.message}`)
     const received = decoded.rows.length + decoded.rejected.count
     metrics.received.inc({ signal }, received)

@@ -10,6 +10,7 @@ export type RejectReason =
   | 'missing_timestamp'
   | 'timestamp_out_of_range'
   | 'timestamp_in_future'
+  | 'timestamp_before_retention'
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'invalid_trace_id',
@@ -18,6 +19,7 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'missing_timestamp',
   'timestamp_out_of_range',
   'timestamp_in_future',
+  'timestamp_before_retention',
 ]
 
 /** Why a whole request was refused: nothing in it can be trusted. */
@@ -38,6 +40,12 @@ export interface ValidationLimits {
   readonly maxAttributeValueBytes: number
   readonly maxFutureSkewSeconds: number
   readonly nowNs: bigint
+  /**
+   * Records older than this are refused: the table's TTL would delete them on arrival, and
+   * a batch spread over many old days makes an insert touch too many partitions.
+   * Undefined when the table keeps rows forever.
+   */
+  readonly oldestNs?: bigint
 }
 
 export interface DecodeSuccess<Row> {

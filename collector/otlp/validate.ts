@@ -108,17 +108,22 @@ class AttributeLimiter {
   }
 }
 
-function describeTimestamp(ns: bigint, skewNs: bigint, nowNs: bigint): RejectReason | undefined {
+function describeTimestamp(ns: bigint, skewNs: bigint, limits: ValidationLimits): RejectReason | undefined {
   if (ns === 0n) return 'missing_timestamp'
   if (ns > INT64_MAX) return 'timestamp_out_of_range'
-  if (ns > nowNs + skewNs) return 'timestamp_in_future'
+  if (ns > limits.nowNs + skewNs) return 'timestamp_in_future'
+  if (limits.oldestNs !== undefined && ns < limits.oldestNs) return 'timestamp_before_retention'
   return undefined
 }
 
-function timestampDetail(reason: RejectReason, what: string, ns: bigint, skewSeconds: number): string {
+function timestampDetail(reason: RejectReason, what: string, ns: bigint, limits: ValidationLimits): string {
   if (reason === 'missing_timestamp') return `${what} has no timestamp (0)`
   if (reason === 'timestamp_out_of_range') return `${what} timestamp ${ns} ns is past 2262-04-11, the end of DateTime64(9)`
-  return `${what} timestamp ${ns} ns is more than ${skewSeconds} s in the future`
+  if (reason === 'timestamp_before_retention') {
+    const oldest = new Date(Number((limits.oldestNs ?? 0n) / 1_000_000n)).toISOString()
+    return `${what} timestamp ${ns} ns is before ${oldest}, outside the table's retention: it would be deleted on arrival`
+  }
+  return `${what} timestamp ${ns} ns is more than ${limits.maxFutureSkewSeconds} s in the future`
 }
 
 const quote = (text: string): string => JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text)
@@ -144,15 +149,15 @@ export function validateSpans(rows: readonly SpanRow[], limits: ValidationLimits
       tally.add(idProblem[0], idProblem[1])
       continue
     }
-    const timeProblem = describeTimestamp(row.timestampNs, skewNs, limits.nowNs)
+    const timeProblem = describeTimestamp(row.timestampNs, skewNs, limits)
     if (timeProblem !== undefined) {
-      tally.add(timeProblem, timestampDetail(timeProblem, `span ${quote(row.spanName)}`, row.timestampNs, limits.maxFutureSkewSeconds))
+      tally.add(timeProblem, timestampDetail(timeProblem, `span ${quote(row.spanName)}`, row.timestampNs, limits))
       continue
     }
     // An event past Int64 would make ClickHouse refuse the whole insert batch, not just this row.
     const badEvent = row.events.find((e) => e.timestampNs > INT64_MAX)
     if (badEvent !== undefined) {
-      tally.add('timestamp_out_of_range', timestampDetail('timestamp_out_of_range', `span ${quote(row.spanName)} event ${quote(badEvent.name)}`, badEvent.timestampNs, 0))
+      tally.add('timestamp_out_of_range', timestampDetail('timestamp_out_of_range', `span ${quote(row.spanName)} event ${quote(badEvent.name)}`, badEvent.timestampNs, limits))
       continue
     }
     out.push(fits ? row : limitSpan(row, limiter))
@@ -205,9 +210,9 @@ export function validateLogs(rows: readonly LogRow[], limits: ValidationLimits, 
       tally.add('invalid_span_id', `log record span id ${quote(row.spanId)} is neither empty nor 8 bytes of hex`)
       continue
     }
-    const timeProblem = describeTimestamp(row.timestampNs, skewNs, limits.nowNs)
+    const timeProblem = describeTimestamp(row.timestampNs, skewNs, limits)
     if (timeProblem !== undefined) {
-      tally.add(timeProblem, timestampDetail(timeProblem, 'log record', row.timestampNs, limits.maxFutureSkewSeconds))
+      tally.add(timeProblem, timestampDetail(timeProblem, 'log record', row.timestampNs, limits))
       continue
     }
     if (fits) {

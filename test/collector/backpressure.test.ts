@@ -1,15 +1,10 @@
 // With the spool at its bound (ClickHouse down, so nothing drains), the collector refuses
-// with 503 + Retry-After before reading bodies, its memory stays flat however much is
-// offered, and intake reopens once the writer has drained the spool.
-import v8 from 'node:v8'
-import { runInNewContext } from 'node:vm'
+// with 503 + Retry-After, and intake reopens once the writer has drained the spool. That the
+// refusal costs no memory is measured on a separate process: test/cli/serve-memory.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { command } from '../../store/index.ts'
 import { postProtobuf, spanBatches } from '../support/otlp-requests.ts'
 import { startCollector, type RunningCollector } from '../support/running-collector.ts'
-
-v8.setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
 
 const SPOOL_BYTES = 400_000 // 200 kB per signal lane
 let running: RunningCollector
@@ -24,7 +19,7 @@ afterAll(async () => {
 })
 
 describe('backpressure', () => {
-  it('answers 503 with Retry-After once the spool is full, keeps memory bounded, and reopens after recovery', async () => {
+  it('answers 503 with Retry-After once the spool is full, and reopens after recovery', async () => {
     await command(running.store, 'DETACH TABLE otel_traces', {}, { tag: 'test.outage' })
     const batches = spanBatches(40, 100)
     // Let the writer meet the outage first, so the refusal can name its cause.
@@ -50,31 +45,6 @@ describe('backpressure', () => {
     expect([status[0], status[1], status[2]]).toEqual([0x08, 14, 0x12])
     expect(status.subarray(4).toString()).toMatch(/^TL_SPOOL_FULL: the spool is full because ClickHouse is unavailable/)
     expect(running.collector.pipeline.spooledBytes).toBeLessThanOrEqual(SPOOL_BYTES / 2)
-
-    // Offer 200 MB more while full: every request is refused before its body is read, so
-    // nothing of it is retained (measured after a full GC: heap plus Buffers).
-    const big = Buffer.alloc(1_000_000, 1)
-    const retained = (): number => {
-      gc()
-      const m = process.memoryUsage()
-      return m.heapUsed + m.external
-    }
-    const offer = async (requests: number): Promise<void> => {
-      for (let i = 0; i < requests; i++) {
-        const res = await postProtobuf(running.url, big)
-        expect(res.status).toBe(503)
-        await res.arrayBuffer()
-      }
-    }
-    const r0 = retained()
-    await offer(100)
-    const r1 = retained()
-    await offer(200)
-    const r3 = retained()
-    // The first round warms up connection pools and compiled code (tens of MB, whatever the
-    // request size); after it, 200 MB more of refused requests retain next to nothing.
-    expect(r3 - r1).toBeLessThan(20_000_000)
-    expect(r3 - r0).toBeLessThan(100_000_000)
 
     const readyWhileFull = await fetch(`${running.url}/readyz`)
     expect(readyWhileFull.status).toBe(503)

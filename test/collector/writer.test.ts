@@ -27,6 +27,7 @@ function recordingEvents(): WriterEvents & { log: string[] } {
     failed: (kind, _e, attempt) => log.push(`failed ${kind} #${attempt}`),
     quarantined: (segment) => log.push(`quarantined ${segment.name}`),
     tornTail: () => log.push('torn'),
+    trouble: (_segment, message) => log.push(`trouble ${message}`),
   }
 }
 
@@ -39,13 +40,13 @@ describe('segment writer', () => {
     const events = recordingEvents()
     const writer = new SegmentWriter(
       spool,
-      async (body, token) => {
+      async (_table, body, token) => {
         calls++
         tokens.push(token)
         bodies.push(body.toString())
         if (calls <= 2) throw new Error('connect ECONNREFUSED')
       },
-      { concurrency: 1, retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'retryable', events },
+      { table: 'otel_traces', concurrency: 1, retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'retryable', events },
     )
     writer.start()
     await writer.stop(5_000)
@@ -64,7 +65,7 @@ describe('segment writer', () => {
       async () => {
         throw new Error('Cannot parse input')
       },
-      { concurrency: 1, retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'bad_data', events },
+      { table: 'otel_traces', concurrency: 1, retryInitialMs: 5, retryMaxMs: 10, classify: (): InsertFailure => 'bad_data', events },
     )
     writer.start()
     await writer.stop(5_000)
@@ -80,12 +81,44 @@ describe('segment writer', () => {
       async () => {
         throw new Error('connect ECONNREFUSED')
       },
-      { concurrency: 1, retryInitialMs: 20, retryMaxMs: 40, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
+      { table: 'otel_traces', concurrency: 1, retryInitialMs: 20, retryMaxMs: 40, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
     )
     writer.start()
     await writer.stop(100)
     expect(writer.failing).toBe(true)
     expect(readdirSync(dir).filter((f) => f.endsWith('.seg'))).toHaveLength(1)
+    expect(spool.sealedCount).toBe(1)
+  })
+
+  it('lets other segments through while one keeps failing, and keeps retrying that one', async () => {
+    const dir = tempDir('writer')
+    dirs.push(dir)
+    const spool = await Spool.open(dir.path, { maxBytes: 1_000_000, segmentMaxBytes: 1, segmentMaxAgeMs: 60_000 })
+    await spool.append(Buffer.from('{"poison":1}\n')) // each append seals its own segment
+    await spool.append(Buffer.from('{"a":1}\n'))
+    await spool.append(Buffer.from('{"a":2}\n'))
+    const stored: string[] = []
+    let poisonAttempts = 0
+    const writer = new SegmentWriter(
+      spool,
+      async (_table, body) => {
+        if (body.toString().includes('poison')) {
+          poisonAttempts++
+          throw new Error('Too many partitions for single INSERT block')
+        }
+        stored.push(body.toString())
+      },
+      { table: 'otel_traces', concurrency: 1, retryInitialMs: 10, retryMaxMs: 20, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
+    )
+    writer.start()
+    const deadline = Date.now() + 5_000
+    while ((stored.length < 2 || poisonAttempts < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    expect(stored).toEqual(['{"a":1}\n', '{"a":2}\n'])
+    expect(poisonAttempts).toBeGreaterThanOrEqual(3)
+    await spool.close()
+    expect(await writer.stop(50)).toBe(false)
+    // The refused segment is still on disk and queued for the next start.
+    expect(readdirSync(dir.path).filter((f) => f.endsWith('.seg'))).toHaveLength(1)
     expect(spool.sealedCount).toBe(1)
   })
 
