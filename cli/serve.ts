@@ -1,24 +1,27 @@
 // `throughline serve`: one process with the collector (OTLP on 4318) and the API (8080) on
-// one store: embedded chDB in the data directory (migrated at start) or a ClickHouse server.
+// one store: embedded chDB in the data directory (migrated at start) or a ClickHouse server
+// (migrated in the background, so intake works while the server is still down).
 import { mkdirSync } from 'node:fs'
 import { buildApiApp } from '../api/index.ts'
 import { openCollector } from '../collector/index.ts'
 import type { Config } from '../core/config.ts'
 import { createLogger, type Logger } from '../core/logger.ts'
-import { createStoreClient, migrate } from '../store/index.ts'
+import { createStoreClient } from '../store/index.ts'
+import { ensureSchema } from './schema-at-start.ts'
 import { onShutdownSignals } from './shutdown.ts'
 
 export interface RunningService {
   readonly otlpUrl: string
   readonly apiUrl: string
-  stop(): Promise<void>
+  /** Resolves true when everything acknowledged reached ClickHouse before the deadline. */
+  stop(): Promise<boolean>
 }
 
 export async function startService(config: Readonly<Config>, logger: Logger): Promise<RunningService> {
   mkdirSync(config.dataDir, { recursive: true })
   const store = createStoreClient(config)
-  const migrated = await migrate(store, config)
-  logger.info({ store: store.mode, applied: migrated.applied }, 'schema is up to date')
+  const stopping = new AbortController()
+  await ensureSchema(store, config, logger, stopping.signal)
   const collector = await openCollector({ config, store, logger })
   const api = await buildApiApp({ store, logger, spooledBytes: () => collector.pipeline.spooledBytes })
   const otlpUrl = await collector.app.listen({ host: config.host, port: config.otlpPort })
@@ -28,9 +31,11 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     otlpUrl,
     apiUrl,
     async stop() {
+      stopping.abort()
       await api.close()
-      await collector.close()
+      const drained = await collector.close(config.writer.drainOnStopMs)
       await store.client.close()
+      return drained
     },
   }
 }

@@ -2,7 +2,8 @@
 // re-raised at the end so the exit status stays truthful (as graphile-worker does).
 import type { Logger } from 'pino'
 
-export function onShutdownSignals(logger: Logger, stop: () => Promise<void>): void {
+/** `stop` resolves true when everything acknowledged reached the store. */
+export function onShutdownSignals(logger: Logger, stop: () => Promise<boolean>): void {
   let stopping = false
   const handle = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -14,8 +15,9 @@ export function onShutdownSignals(logger: Logger, stop: () => Promise<void>): vo
     stopping = true
     logger.info({ signal }, 'stopping: intake closed, draining the spool')
     stop()
-      .then(() => {
-        logger.info('stopped cleanly')
+      .then((drained) => {
+        if (drained) logger.info('stopped cleanly: the spool is empty')
+        else logger.warn('stopped with data left in the spool (ClickHouse did not take it in time); the next start writes it')
         process.removeAllListeners(signal)
         process.kill(process.pid, signal)
       })

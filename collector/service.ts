@@ -14,8 +14,11 @@ export interface Collector {
   readonly app: FastifyInstance
   readonly pipeline: IngestPipeline
   readonly metrics: CollectorMetrics
-  /** Stop intake, drain the spool into ClickHouse for up to drainMs, close the server. */
-  close(drainMs?: number): Promise<void>
+  /**
+   * Stop intake, drain the spool into ClickHouse for up to drainMs, close the server.
+   * Resolves true when nothing was left in the spool.
+   */
+  close(drainMs?: number): Promise<boolean>
 }
 
 export interface CollectorOptions {
@@ -54,7 +57,7 @@ export async function openCollector(options: CollectorOptions): Promise<Collecto
     metrics,
     async close(drainMs = 10_000) {
       await app.close()
-      await pipeline.close(drainMs)
+      return pipeline.close(drainMs)
     },
   }
 }

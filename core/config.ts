@@ -56,6 +56,7 @@ export const ConfigSchema = Type.Object(
     writer: Type.Object(
       {
         concurrency: Type.Integer({ minimum: 1, maximum: 16, description: 'segments inserted at once per table' }),
+        drainOnStopMs: Type.Integer({ minimum: 0, description: 'how long a stopping serve keeps writing the spool into ClickHouse' }),
         retryInitialMs: PositiveInt,
         retryMaxMs: PositiveInt,
       },
@@ -85,7 +86,7 @@ export const defaultConfig: Config = {
     maxFutureSkewSeconds: 24 * 3600,
   },
   spool: { maxBytes: 1024 * 1024 * 1024, segmentMaxBytes: 16 * 1024 * 1024, segmentMaxAgeMs: 500 },
-  writer: { concurrency: 2, retryInitialMs: 200, retryMaxMs: 30_000 },
+  writer: { concurrency: 2, drainOnStopMs: 10_000, retryInitialMs: 200, retryMaxMs: 30_000 },
 }
 
 /** THROUGHLINE_* variable -> config path. One table, so docs and code cannot drift. */

@@ -11,7 +11,7 @@ let running: RunningCollector
 beforeAll(async () => {
   running = await startCollector({
     spool: { maxBytes: SPOOL_BYTES, segmentMaxBytes: 50_000, segmentMaxAgeMs: 50 },
-    writer: { retryInitialMs: 20, retryMaxMs: 100 },
+    writer: { retryInitialMs: 20, retryMaxMs: 100, drainOnStopMs: 10_000 },
   })
 })
 afterAll(async () => {

@@ -23,7 +23,12 @@ export interface ServeProcess {
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-export async function startServe(dataDir: string, extraArgs: string[] = []): Promise<ServeProcess> {
+export interface StartOptions {
+  /** readyz (default): the store is usable; healthz: the process is up, whatever the store. */
+  readonly waitFor?: 'readyz' | 'healthz'
+}
+
+export async function startServe(dataDir: string, extraArgs: string[] = [], options: StartOptions = {}): Promise<ServeProcess> {
   const [otlpPort, apiPort] = [await freePort(), await freePort()]
   const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--otlp-port', String(otlpPort), '--api-port', String(apiPort), '--log-level', 'info', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +40,7 @@ export async function startServe(dataDir: string, extraArgs: string[] = []): Pro
   const otlpUrl = `http://127.0.0.1:${otlpPort}`
   const deadline = Date.now() + 30_000
   for (;;) {
-    const ready = await fetch(`${otlpUrl}/readyz`).then((r) => r.ok, () => false)
+    const ready = await fetch(`${otlpUrl}/${options.waitFor ?? 'readyz'}`).then((r) => r.ok, () => false)
     if (ready) break
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not become ready:\n${output}`)
     await new Promise((r) => setTimeout(r, 100))
