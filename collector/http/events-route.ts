@@ -8,7 +8,7 @@ import type { LogRow } from '../../store/index.ts'
 import { MAX_EVENTS_PER_REQUEST } from '../events/business-event-schema.ts'
 import { businessEventRow, type EventRejection } from '../events/business-event-row.ts'
 import type { CollectorMetrics } from '../metrics.ts'
-import { validateLogs } from '../otlp/index.ts'
+import { parseJsonKeepingLongIntegers, validateLogs } from '../otlp/index.ts'
 import type { IngestPipeline } from '../pipeline.ts'
 import { validationLimits } from './validation-limits.ts'
 import { admissionRefusal } from './replies.ts'
@@ -47,7 +47,7 @@ async function readEvents(body: unknown, headers: Record<string, string | string
   const raw = await decodeContent(Buffer.isBuffer(body) ? body : Buffer.alloc(0), headers['content-encoding'] as string | undefined, maxBytes)
   let parsed: unknown
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw))
+    parsed = parseJsonKeepingLongIntegers(new TextDecoder('utf-8', { fatal: true }).decode(raw))
   } catch (error) {
     throw new RequestRefusal(400, ErrorCode.malformedPayload, `body is not valid UTF-8 JSON: ${(error as Error).message}`)
   }

@@ -1,6 +1,7 @@
 // The OTLP/HTTP decoding stage of the collector: request bodies (protobuf or JSON) in,
 // validated otel_traces / otel_logs rows out, as one tagged result; plus the export responses.
 // Nothing here throws on bad input: malformed requests come back as { ok: false, reason }.
+import { parseJsonKeepingLongIntegers } from './json-long-integers.ts'
 import type { LogRow, SpanRow } from '../../store/index.ts'
 import type { DecodeFailure, DecodeResult, Rejections, ValidationLimits } from './decode-result.ts'
 import { JsonShapeError, isObject, type JsonObject } from './json-common.ts'
@@ -22,6 +23,7 @@ export type {
   ValidationLimits,
 } from './decode-result.ts'
 export { REJECT_REASONS } from './decode-result.ts'
+export { parseJsonKeepingLongIntegers } from './json-long-integers.ts'
 export {
   encodeExportResponse,
   encodeExportResponseJson,
@@ -74,6 +76,7 @@ export function decodeLogsProtobuf(body: Uint8Array, limits: ValidationLimits): 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Parses the body; an empty or all-whitespace one is an empty request, as for protobuf. */
+
 function parseRequest(body: string | Uint8Array): { readonly ok: true; readonly request: JsonObject } | DecodeFailure {
   let text: string
   if (typeof body === 'string') text = body
@@ -85,9 +88,10 @@ function parseRequest(body: string | Uint8Array): { readonly ok: true; readonly 
     }
   }
   if (text.trim() === '') return { ok: true, request: {} }
+
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = parseJsonKeepingLongIntegers(text)
   } catch (error) {
     return { ok: false, reason: 'malformed_json', message: `body is not JSON: ${error instanceof Error ? error.message : String(error)}` }
   }

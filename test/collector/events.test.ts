@@ -218,6 +218,16 @@ describe('a valid event', () => {
     ])
   })
 
+  it('keeps every digit of a unix-nanosecond time sent as a JSON number past 2^53', async () => {
+    // JSON.stringify cannot write this number from JavaScript, so the body is written by hand.
+    const body = `[${JSON.stringify(event('unix_ns_exact', { message: 'exact' })).replace('"time":"2026-11-29T01:00:00Z"', '"time":1795914000000000001')}]`
+    expect(body).toContain('"time":1795914000000000001')
+    const res = await postEvents(body)
+    expect(await res.json()).toEqual({ accepted: 1, rejected: [] } satisfies EventsAnswer)
+    const rows = await storedEvents('unix_ns_exact', 1)
+    expect(rows.map((r) => r.Ts)).toEqual(['2026-11-29 01:00:00.000000001'])
+  })
+
   it('may give its time as unix nanoseconds, as a digit string or a JSON number', async () => {
     const res = await postEvents([
       // 1795917600 s = 2026-11-29 02:00:00 UTC

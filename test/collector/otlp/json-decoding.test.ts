@@ -263,6 +263,19 @@ describe('what the Collector receiver also accepts', () => {
     } satisfies SpanRow)
   })
 
+  it('keeps every digit of 64-bit integers sent as JSON numbers past 2^53', () => {
+    const body =
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"x",' +
+      '"startTimeUnixNano":1699999999000000123,"endTimeUnixNano":1699999999000000999,' +
+      '"attributes":[{"key":"big","value":{"intValue":9007199254740993}},{"key":"small","value":{"intValue":42}},{"key":"real","value":{"doubleValue":12345678901234567.5}}]}]}]}]}'
+    const result = decodeTracesJson(body, limits)
+    if (!result.ok) throw new Error(result.message)
+    const [span] = result.rows
+    expect(span!.timestampNs).toBe(1_699_999_999_000_000_123n)
+    expect(span!.durationNs).toBe(876n)
+    expect({ ...span!.spanAttributes }).toEqual({ big: '9007199254740993', small: '42', real: '12345678901234568' })
+  })
+
   it('reads severityNumber by name and flags as a number', () => {
     const body = JSON.stringify({
       resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1600000000000000000', severityNumber: 'SEVERITY_NUMBER_WARN3', flags: 257, body: { intValue: 5 } }] }] }],
