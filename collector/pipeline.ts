@@ -1,7 +1,9 @@
 // Composes the collector's stages after decoding and validation: mask -> serialise ->
 // durable spool -> batch writer, one spool and one writer per table. accept() resolves
 // only when the rows are fsync'ed; that is when the HTTP layer may answer 2xx.
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { lockSpoolDirectory, type SpoolLock } from './spool-lock.ts'
 import { logRowJson, spanRowJson } from '../store/index.ts'
 import type { LogRow, SpanRow } from '../store/index.ts'
 import type { CollectorMetrics } from './metrics.ts'
@@ -48,6 +50,9 @@ interface Lane {
   readonly writer: SegmentWriter
 }
 
+/** Each signal's lane gets half the spool bound, so a flood of logs cannot starve traces. */
+const laneBound = (spool: SpoolLimits): number => Math.floor(spool.maxBytes / 2)
+
 /** After a failed spool write, intake stays refused this long before trying the disk again. */
 const SPOOL_ERROR_HOLD_MS = 10_000
 
@@ -62,16 +67,18 @@ export class IngestPipeline {
   readonly #lanes: Record<Signal, Lane>
   readonly #options: PipelineOptions
   readonly #mask: RecordMask
+  readonly #lock: SpoolLock
   #closed = false
 
-  private constructor(lanes: Record<Signal, Lane>, options: PipelineOptions) {
+  private constructor(lanes: Record<Signal, Lane>, options: PipelineOptions, lock: SpoolLock) {
     this.#lanes = lanes
+    this.#lock = lock
     this.#options = options
     this.#mask = options.mask ?? noMask
   }
 
   static async open(options: PipelineOptions): Promise<IngestPipeline> {
-    const perLaneLimits: SpoolLimits = { ...options.spool, maxBytes: Math.floor(options.spool.maxBytes / 2) }
+    const perLaneLimits: SpoolLimits = { ...options.spool, maxBytes: laneBound(options.spool) }
     const lane = async (signal: Signal): Promise<Lane> => {
       const spool = await Spool.open(join(options.spoolDir, signal), perLaneLimits)
       const table = signalTable[signal]
@@ -101,8 +108,15 @@ export class IngestPipeline {
       })
       return { spool, writer }
     }
-    const lanes = { traces: await lane('traces'), logs: await lane('logs') }
-    return new IngestPipeline(lanes, options)
+    await mkdir(options.spoolDir, { recursive: true })
+    const lock = await lockSpoolDirectory(options.spoolDir)
+    try {
+      const lanes = { traces: await lane('traces'), logs: await lane('logs') }
+      return new IngestPipeline(lanes, options, lock)
+    } catch (error) {
+      await lock.release()
+      throw error
+    }
   }
 
   start(): void {
@@ -154,7 +168,7 @@ export class IngestPipeline {
 
   /** The fullest lane's share of its spool bound, 0..1 (readiness turns false near 1). */
   get spoolFill(): number {
-    const limit = Math.floor(this.#options.spool.maxBytes / 2)
+    const limit = laneBound(this.#options.spool)
     return Math.max(this.#lanes.traces.spool.bytes, this.#lanes.logs.spool.bytes) / limit
   }
 
@@ -171,6 +185,7 @@ export class IngestPipeline {
     this.#closed = true
     await Promise.all(Object.values(this.#lanes).map((lane) => lane.spool.close()))
     const drained = await Promise.all(Object.values(this.#lanes).map((lane) => lane.writer.stop(deadlineMs)))
+    await this.#lock.release()
     return drained.every(Boolean)
   }
 
