@@ -16,7 +16,8 @@ export {
   type QueryParams,
   type StoreConnection,
 } from './query.ts'
-export { runReadOnly, storedRowCounts } from './status.ts'
+export { FORMAT_NAME, namesOwnFormat, runReadOnly } from './read-only-query.ts'
+export { storedRowCounts } from './row-counts.ts'
 export { migrate, migrationChecksum, migrations, migrationStatements, type Migration, type MigrationResult, type MigrationStep } from './migrations.ts'
 export {
   createDatabaseSql,

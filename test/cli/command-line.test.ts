@@ -1,7 +1,9 @@
 // The `throughline` command as a user meets it: help on every command, errors that name the
 // flag or setting and the expected form, documented exit codes, migrate and read-only sql.
-import { writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runThroughline } from '../support/serve-process.ts'
 import { tempDir } from '../support/temp-dir.ts'
@@ -90,5 +92,58 @@ describe('migrate and sql on the embedded store', () => {
     const result = await runThroughline(['sql', 'SELECT 1', '--data-dir', dataDir, '--format', 'TSV; DROP TABLE x'])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('--format must be a ClickHouse format name')
+  })
+
+  it('refuses a format ClickHouse does not know as bad usage, naming --format', async () => {
+    const result = await runThroughline(['sql', 'SELECT 1', '--data-dir', dataDir, '--format', 'Bogus'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'throughline: --format: ClickHouse has no format named "Bogus"; use an output format such as TSVWithNames, JSONEachRow, PrettyCompact or CSV (SELECT name FROM system.formats WHERE is_output lists them all)\n',
+    )
+  })
+
+  it('refuses an input-only format as bad usage', async () => {
+    const result = await runThroughline(['sql', 'SELECT 1', '--data-dir', dataDir, '--format', 'RowBinaryWithDefaults'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'throughline: --format: ClickHouse reads "RowBinaryWithDefaults" but cannot write it; use an output format such as TSVWithNames, JSONEachRow, PrettyCompact or CSV (SELECT name FROM system.formats WHERE is_output lists them all)\n',
+    )
+  })
+
+  it.each(['SELECT 1 FORMAT JSON', 'select 1 format JSONEachRow;', 'SELECT 1 FORMAT CSV SETTINGS max_threads = 1'])('refuses a statement with its own FORMAT clause: %s', async (query) => {
+    const result = await runThroughline(['sql', query, '--data-dir', dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe('throughline: give the output format with --format, not in the query\n')
+  })
+
+  it('runs a statement that orders by a column named format', async () => {
+    const result = await runThroughline(['sql', 'SELECT number AS format FROM numbers(3) ORDER BY format DESC', '--data-dir', dataDir, '--format', 'TSV'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('2\n1\n0\n')
+  })
+})
+
+describe('sql on a data directory without a store', () => {
+  it('refuses an empty directory and creates nothing in it', async () => {
+    const empty = join(dir.path, 'empty')
+    mkdirSync(empty)
+    const result = await runThroughline(['sql', 'SELECT count() FROM otel_traces', '--data-dir', empty])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(`throughline: no throughline data in ${empty} (run \`throughline serve\` or \`throughline migrate\` there first)\n`)
+    expect(result.stdout).toBe('')
+    expect(readdirSync(empty)).toEqual([])
+  })
+
+  it('refuses a directory that does not exist, by its absolute path, and does not create it', async () => {
+    // Run from dir.path with a relative --data-dir; the message gives the absolute path.
+    const missing = join(realpathSync(dir.path), 'missing')
+    const bin = new URL('../../bin/throughline.js', import.meta.url).pathname
+    const result = await promisify(execFile)(process.execPath, [bin, 'sql', 'SELECT 1', '--data-dir', 'missing'], { cwd: dir.path }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(`throughline: no throughline data in ${missing} (run \`throughline serve\` or \`throughline migrate\` there first)\n`)
+    expect(existsSync(missing)).toBe(false)
   })
 })

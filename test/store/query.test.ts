@@ -8,7 +8,8 @@ import { ConfigError } from '../../core/errors.ts'
 import { createStoreClient } from '../../store/client.ts'
 import { migrate } from '../../store/migrations.ts'
 import { clickHouseErrorCode, command, insertJsonEachRow, isDataError, isNetworkError, isRetryableStoreError, queryRows } from '../../store/query.ts'
-import { runReadOnly, storedRowCounts } from '../../store/status.ts'
+import { runReadOnly } from '../../store/read-only-query.ts'
+import { storedRowCounts } from '../../store/row-counts.ts'
 import { createTestDataDir, testConfig } from './embedded-store.ts'
 
 const dir = createTestDataDir()

@@ -1,26 +1,25 @@
-// What the store holds, for operators: row counts of the OpenTelemetry tables (the API's
-// status route) and one ad-hoc read-only query in any ClickHouse output format (`throughline
+// One operator-written statement, read-only, in any ClickHouse output format (`throughline
 // sql`). Read-only is enforced by ClickHouse (readonly = 2), not by parsing the statement.
 import { text } from 'node:stream/consumers'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import type { StoreClient } from './client.ts'
-import { qualifiedName } from './ddl.ts'
-import { queryRows } from './query.ts'
-import type { SignalTable } from './rows.ts'
 
-/** Rows in otel_traces and otel_logs (the Distributed tables in cluster mode: the whole cluster). */
-export async function storedRowCounts(store: StoreClient): Promise<Record<SignalTable, number>> {
-  const [row] = await queryRows<{ otel_traces: string; otel_logs: string }>(
-    store,
-    `SELECT (SELECT count() FROM ${qualifiedName('otel_traces', store)}) AS otel_traces, ` +
-      `(SELECT count() FROM ${qualifiedName('otel_logs', store)}) AS otel_logs`,
-    {},
-    { tag: 'status.row-counts' },
-  )
-  return { otel_traces: Number(row?.otel_traces ?? 0), otel_logs: Number(row?.otel_logs ?? 0) }
+/**
+ * A ClickHouse format name as system.formats spells them (TSVWithNames, JSONEachRow): letters
+ * and digits only, so a name appended to a statement cannot carry more SQL.
+ */
+export const FORMAT_NAME = /^[A-Za-z][A-Za-z0-9]*$/
+
+/**
+ * A FORMAT clause at the end of a statement, optionally followed by a SETTINGS clause and
+ * semicolons. `ORDER BY format DESC` (a column named format) is not one.
+ */
+const OWN_FORMAT_CLAUSE = /\bFORMAT\s+(?!(?:ASC|DESC|ASCENDING|DESCENDING)\b)[A-Za-z][A-Za-z0-9]*(?:\s+SETTINGS\b[^;]*)?[\s;]*$/i
+
+/** Whether the statement ends in its own FORMAT clause, which runReadOnly cannot run (it appends one). */
+export function namesOwnFormat(sql: string): boolean {
+  return OWN_FORMAT_CLAUSE.test(sql)
 }
-
-const FORMAT_NAME = /^[A-Za-z][A-Za-z0-9]*$/
 
 /**
  * Runs one operator-written statement with readonly = 2 (reads and settings only) and returns
@@ -30,6 +29,7 @@ const FORMAT_NAME = /^[A-Za-z][A-Za-z0-9]*$/
  */
 export async function runReadOnly(store: StoreClient, sql: string, format: string): Promise<string> {
   if (!FORMAT_NAME.test(format)) throw new ThroughlineError(ErrorCode.readOnlyQuery, `not a ClickHouse format name: ${JSON.stringify(format)}`, 400)
+  if (namesOwnFormat(sql)) throw new ThroughlineError(ErrorCode.readOnlyQuery, 'the statement ends in its own FORMAT clause; the format is a separate argument', 400)
   const statement = sql.trim().replace(/;+\s*$/, '')
   return store.withIsolatedSession(async (client) => {
     const result = await client.exec({
