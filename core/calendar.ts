@@ -1,6 +1,7 @@
 // Business calendars: working hours per weekday in an IANA timezone, holidays and special
 // days, and the two sums SLAs and thresholds need: working time between two instants, and
 // the instant a given amount of working time after a start. DST-correct through Intl alone.
+import { timeZoneNamed, wallTimeToUtcMs, type TimeZone } from './time-zone.ts'
 
 /** Weekdays as the calendar and the YAML name them; index = JavaScript's getUTCDay(). */
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
@@ -131,32 +132,23 @@ const clock = (minute: number): string => `${String(Math.floor(minute / 60)).pad
 
 // --- Wall clock <-> instant -------------------------------------------------------------
 
-const formatters = new Map<string, Intl.DateTimeFormat>()
+const zones = new Map<string, TimeZone>()
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone)
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    })
-    formatters.set(timeZone, formatter)
+/** The zone's offset and wall-clock arithmetic come from core/time-zone.ts (one implementation). */
+function zone(timeZone: string): TimeZone {
+  let found = zones.get(timeZone)
+  if (found === undefined) {
+    const named = timeZoneNamed(timeZone)
+    if (typeof named === 'string') throw new RangeError(named)
+    found = named
+    zones.set(timeZone, found)
   }
-  return formatter
+  return found
 }
 
 /** The zone's offset from UTC at an instant, in ms (Berlin in summer: +7_200_000). */
 export function zoneOffsetMs(timeZone: string, instantMs: number): number {
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {}
-  for (const part of formatterFor(timeZone).formatToParts(instantMs)) if (part.type !== 'literal') parts[part.type] = Number(part.value)
-  const wall = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
-  return wall - (instantMs - (((instantMs % 1000) + 1000) % 1000))
+  return zone(timeZone).offsetMsAt(instantMs)
 }
 
 /**
@@ -165,13 +157,7 @@ export function zoneOffsetMs(timeZone: string, instantMs: number): number {
  * autumn takes the earlier occurrence. `wallMs` is the wall clock written as if it were UTC.
  */
 export function wallClockToInstant(timeZone: string, wallMs: number): number {
-  const before = zoneOffsetMs(timeZone, wallMs - DAY_MS)
-  const after = zoneOffsetMs(timeZone, wallMs + DAY_MS)
-  // No offset change within a day either side (nearly always): the answer is unambiguous.
-  if (before === after) return wallMs - before
-  const candidates = [wallMs - before, wallMs - after].filter((instant) => instant + zoneOffsetMs(timeZone, instant) === wallMs)
-  if (candidates.length > 0) return Math.min(...candidates)
-  return wallMs - before
+  return wallTimeToUtcMs(wallMs, zone(timeZone))
 }
 
 /** Local date of an instant as days since 1970-01-01, plus its weekday. */

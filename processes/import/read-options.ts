@@ -2,7 +2,7 @@
 // resolved form each reader works with. Defaults live here, once.
 import { EventLogError } from './event-log-error.ts'
 import { KEY_TYPE_PATTERN } from './imported-event.ts'
-import { type TimeZone, timeZoneNamed } from './time-zone.ts'
+import { type TimeZone, timeZoneNamed } from '../../core/time-zone.ts'
 import type { CsvMapping } from './csv-mapping.ts'
 
 export const EVENT_LOG_FORMATS = ['xes', 'csv', 'ocel-json', 'ocel-xml', 'ocel-sqlite'] as const

@@ -1,7 +1,7 @@
 // Reads event-log timestamps into UTC nanoseconds (bigint: fractions below a millisecond and
 // dates before 1970 both occur in real logs). An offset in the text wins; a reading without
 // one is taken in the caller's zone. Invalid calendar dates are refused, not rolled over.
-import { type TimeZone, wallTimeToUtcMs } from './time-zone.ts'
+import { type TimeZone, wallTimeToUtcMs } from '../../core/time-zone.ts'
 
 interface TimeFields {
   year: number

@@ -2,7 +2,7 @@
 // XML text, OCEL JSON numbers and SQLite REAL columns all give `1.5`; dates become RFC 3339
 // in UTC. Without this the same OCEL log read from JSON and from XML would disagree.
 import { formatInstant, parseTimestamp } from './timestamp.ts'
-import type { TimeZone } from './time-zone.ts'
+import type { TimeZone } from '../../core/time-zone.ts'
 
 export type ValueType = 'string' | 'integer' | 'float' | 'boolean' | 'time'
 

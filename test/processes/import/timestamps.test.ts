@@ -2,7 +2,7 @@
 // written out with Date.UTC from the text by hand (offset subtracted), not computed by us.
 import { describe, expect, it } from 'vitest'
 import { parseTimestamp, timestampLayoutFromPattern, type TimestampLayout } from '../../../processes/import/timestamp.ts'
-import { timeZoneNamed, type TimeZone } from '../../../processes/import/time-zone.ts'
+import { timeZoneNamed, type TimeZone } from '../../../core/time-zone.ts'
 
 const zone = (name: string): TimeZone => {
   const found = timeZoneNamed(name)

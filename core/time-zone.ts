@@ -1,6 +1,6 @@
-// Turns a wall-clock reading in a time zone into a UTC instant. Logs that write timestamps
-// without an offset (OCEL 2.0 XML and SQLite, many CSV exports) are only meaningful with the
-// zone they were recorded in, and daylight saving time makes that offset change within a log.
+// Time zones: a zone's offset at an instant, and the UTC instant of a wall-clock reading. The
+// business calendars and the event-log importers (logs that write local times without an
+// offset: OCEL 2.0 XML and SQLite, many CSV exports) share this one implementation.
 
 /** A named IANA zone (`Europe/Berlin`) or a fixed offset (`+01:00`, `UTC`). */
 export interface TimeZone {
@@ -81,6 +81,8 @@ const day = 86_400_000
 export function wallTimeToUtcMs(wallAsUtcMs: number, zone: TimeZone): number {
   const before = zone.offsetMsAt(wallAsUtcMs - day)
   const after = zone.offsetMsAt(wallAsUtcMs + day)
+  // No offset change within a day either side (nearly always): the answer is unambiguous.
+  if (before === after) return wallAsUtcMs - before
   const candidates = [wallAsUtcMs - before, wallAsUtcMs - after].filter((utcMs) => wallAsUtcMs - zone.offsetMsAt(utcMs) === utcMs)
   if (candidates.length > 0) return Math.min(...candidates)
   return wallAsUtcMs - before
