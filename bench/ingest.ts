@@ -91,7 +91,10 @@ async function throughCollector(bodies: Uint8Array[]): Promise<CollectorRun> {
   )
   try {
     for (let i = 0; ; i++) {
-      const ready = await fetch(`http://127.0.0.1:${OTLP_PORT}/readyz`).then((r) => r.ok, () => false)
+      const ready = await fetch(`http://127.0.0.1:${OTLP_PORT}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
       if (ready) break
       if (i > 300) throw new Error('collector did not become ready')
       await sleep(100)
@@ -136,7 +139,12 @@ async function directInsert(bodies: Uint8Array[], rowsPerInsert: number): Promis
   }
   const started = performance.now()
   for (let i = 0; i < rows.length; i += rowsPerInsert) {
-    await store.client.insert({ table: 'otel_traces', values: rows.slice(i, i + rowsPerInsert), format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: '' } })
+    await store.client.insert({
+      table: 'otel_traces',
+      values: rows.slice(i, i + rowsPerInsert),
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: '' },
+    })
   }
   const seconds = (performance.now() - started) / 1000
   await store.client.close()
@@ -147,7 +155,9 @@ async function directInsert(bodies: Uint8Array[], rowsPerInsert: number): Promis
 const t0 = performance.now()
 const bodies = integrationSpanRequests(requests, spansPerRequest)
 const bytes = bodies.reduce((s, b) => s + b.length, 0)
-console.log(`traffic: ${requests} requests x ${spansPerRequest} spans (20 attributes each), ${(bytes / 1048576).toFixed(1)} MiB protobuf, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+console.log(
+  `traffic: ${requests} requests x ${spansPerRequest} spans (20 attributes each), ${(bytes / 1048576).toFixed(1)} MiB protobuf, built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+)
 const collector = await throughCollector(bodies)
 // Same batch size as the collector's segments carry on average in this run.
 const ceiling = await directInsert(bodies, 50_000)

@@ -46,7 +46,10 @@ export function buildProgram(): Command {
 
   commonOptions(program.command('sql').description('run one read-only query on the store and print the result'))
     .argument('<query>', 'a SELECT (or SHOW/DESCRIBE/EXPLAIN) statement, without a FORMAT clause')
-    .option('--format <format>', 'ClickHouse output format, e.g. PrettyCompact, TSVWithNames, JSONEachRow, CSV (default PrettyCompactMonoBlock on a terminal, TSVWithNames otherwise)')
+    .option(
+      '--format <format>',
+      'ClickHouse output format, e.g. PrettyCompact, TSVWithNames, JSONEachRow, CSV (default PrettyCompactMonoBlock on a terminal, TSVWithNames otherwise)',
+    )
     .action(async (query: string, flags: SqlFlags) => sqlCommand(loadConfig(flags), query, flags))
 
   const processes = program.command('processes').description('process definitions: validate (backfill comes with the deriver)')

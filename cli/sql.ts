@@ -14,7 +14,8 @@ const UNKNOWN_FORMAT = 73
 /** ClickHouse's FORMAT_IS_NOT_SUITABLE_FOR_OUTPUT error: an input-only format. */
 const FORMAT_IS_NOT_SUITABLE_FOR_OUTPUT = 399
 
-const OUTPUT_FORMATS_HINT = 'use an output format such as TSVWithNames, JSONEachRow, PrettyCompact or CSV (SELECT name FROM system.formats WHERE is_output lists them all)'
+const OUTPUT_FORMATS_HINT =
+  'use an output format such as TSVWithNames, JSONEachRow, PrettyCompact or CSV (SELECT name FROM system.formats WHERE is_output lists them all)'
 
 export interface SqlFlags {
   readonly config?: string
@@ -51,7 +52,11 @@ export async function sqlCommand(config: Readonly<Config>, query: string, flags:
     // Opening chDB on a directory creates a store there; a mistyped --data-dir must not.
     const dataDir = path.resolve(config.dataDir)
     if (!existsSync(path.join(dataDir, 'clickhouse'))) {
-      throw new ThroughlineError(ErrorCode.storeUnavailable, `no throughline data in ${dataDir} (run \`throughline serve\` or \`throughline migrate\` there first)`, 503)
+      throw new ThroughlineError(
+        ErrorCode.storeUnavailable,
+        `no throughline data in ${dataDir} (run \`throughline serve\` or \`throughline migrate\` there first)`,
+        503,
+      )
     }
   }
   const store = createStoreClient(config)

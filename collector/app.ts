@@ -57,7 +57,10 @@ export async function buildCollectorApp(deps: CollectorAppDeps): Promise<Fastify
       } catch {
         // Not a supported media type: the Status goes out as JSON.
       }
-      return reply.code(status).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json').send(statusBody(encoding, grpcCodeFor(status), `${code}: ${message}`))
+      return reply
+        .code(status)
+        .type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json')
+        .send(statusBody(encoding, grpcCodeFor(status), `${code}: ${message}`))
     }
     return reply.code(status).send({ code, message })
   })

@@ -102,7 +102,12 @@ export class IngestPipeline {
             m.quarantinedSegments.inc({ signal })
             options.onWriterError?.(signal, `segment ${segment.name} refused by ClickHouse as data; kept at ${path}`, error)
           },
-          tornTail: (segment, bytes) => options.onWriterError?.(signal, `segment ${segment.name} had ${bytes} unacknowledged bytes after its last frame (crash mid-write); dropped them`, null),
+          tornTail: (segment, bytes) =>
+            options.onWriterError?.(
+              signal,
+              `segment ${segment.name} had ${bytes} unacknowledged bytes after its last frame (crash mid-write); dropped them`,
+              null,
+            ),
           trouble: (segment, message, error) => options.onWriterError?.(signal, `segment ${segment.name}: ${message}`, error),
         },
       })

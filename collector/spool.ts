@@ -73,7 +73,10 @@ export class Spool {
     await mkdir(join(dir, DEAD_DIR), { recursive: true })
     const entries = await readdir(dir, { withFileTypes: true })
     // Only regular files: anything else with a segment's name is not ours to replay.
-    const names = entries.filter((e) => e.isFile() && (e.name.endsWith(OPEN_SUFFIX) || e.name.endsWith(SEALED_SUFFIX))).map((e) => e.name).sort()
+    const names = entries
+      .filter((e) => e.isFile() && (e.name.endsWith(OPEN_SUFFIX) || e.name.endsWith(SEALED_SUFFIX)))
+      .map((e) => e.name)
+      .sort()
     const replay: SealedSegment[] = []
     for (const file of names) {
       const name = file.slice(0, file.lastIndexOf('.'))

@@ -67,7 +67,13 @@ export function workingHoursCalendar(input: WorkingHoursInput): BusinessCalendar
   if (timeZone === undefined) throw new RangeError(`unknown time zone '${input.timeZone}'`)
   const hours = (day: Weekday): readonly WorkingInterval[] => intervalsOf(input.week[day] ?? [], day)
   const week = {
-    sun: hours('sun'), mon: hours('mon'), tue: hours('tue'), wed: hours('wed'), thu: hours('thu'), fri: hours('fri'), sat: hours('sat'),
+    sun: hours('sun'),
+    mon: hours('mon'),
+    tue: hours('tue'),
+    wed: hours('wed'),
+    thu: hours('thu'),
+    fri: hours('fri'),
+    sat: hours('sat'),
   } satisfies Record<Weekday, readonly WorkingInterval[]>
   const specialDays: Record<string, readonly WorkingInterval[]> = {}
   for (const [date, texts] of Object.entries(input.specialDays ?? {})) specialDays[checkedDate(date)] = intervalsOf(texts, date)
@@ -123,7 +129,8 @@ export function overlapOf(intervals: readonly WorkingInterval[]): string | undef
   for (let i = 1; i < intervals.length; i++) {
     const previous = intervals[i - 1]!
     const current = intervals[i]!
-    if (current.startMinute < previous.endMinute) return `${clock(current.startMinute)}-${clock(current.endMinute)} overlaps or precedes ${clock(previous.startMinute)}-${clock(previous.endMinute)}; list the intervals of a day in order, apart`
+    if (current.startMinute < previous.endMinute)
+      return `${clock(current.startMinute)}-${clock(current.endMinute)} overlaps or precedes ${clock(previous.startMinute)}-${clock(previous.endMinute)}; list the intervals of a day in order, apart`
   }
   return undefined
 }
@@ -179,10 +186,13 @@ function intervalsOfDay(calendar: WorkingHoursCalendar, day: number): readonly W
 
 /** The working periods of one local day as instants [start, end), ordered. */
 function workingPeriods(calendar: WorkingHoursCalendar, day: number): Array<readonly [number, number]> {
-  return intervalsOfDay(calendar, day).map((interval) => [
-    wallClockToInstant(calendar.timeZone, day * DAY_MS + interval.startMinute * MINUTE_MS),
-    wallClockToInstant(calendar.timeZone, day * DAY_MS + interval.endMinute * MINUTE_MS),
-  ] as const)
+  return intervalsOfDay(calendar, day).map(
+    (interval) =>
+      [
+        wallClockToInstant(calendar.timeZone, day * DAY_MS + interval.startMinute * MINUTE_MS),
+        wallClockToInstant(calendar.timeZone, day * DAY_MS + interval.endMinute * MINUTE_MS),
+      ] as const,
+  )
 }
 
 /** A calendar whose week holds no working minute would make every deadline infinitely far. */

@@ -14,7 +14,15 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, description: 'address the collector and API listen on' }),
     otlpPort: Port,
     apiPort: Port,
-    logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+    logLevel: Type.Union([
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ]),
     clickhouse: Type.Object(
       {
         url: Type.Optional(Type.String({ minLength: 1, description: 'a ClickHouse server; unset means embedded chDB in dataDir' })),
@@ -24,7 +32,9 @@ export const ConfigSchema = Type.Object(
         caCertPath: Type.Optional(Type.String()),
         clientCertPath: Type.Optional(Type.String()),
         clientKeyPath: Type.Optional(Type.String()),
-        cluster: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', description: 'render DDL ON CLUSTER with Replicated engines behind Distributed tables' })),
+        cluster: Type.Optional(
+          Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$', description: 'render DDL ON CLUSTER with Replicated engines behind Distributed tables' }),
+        ),
         requestTimeoutMs: PositiveInt,
       },
       { additionalProperties: false },
@@ -160,10 +170,12 @@ export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>)
   if (!validator.Check(converted)) {
     const problems = validator
       .Errors(converted)
-      .filter((e) => e.keyword !== 'boolean' && e.keyword !== 'anyOf' || e.instancePath === '')
+      .filter((e) => (e.keyword !== 'boolean' && e.keyword !== 'anyOf') || e.instancePath === '')
       .map((e) => {
         const path = e.instancePath.slice(1).replaceAll('/', '.') || '(root)'
-        const variables = Object.entries(environmentVariables).filter(([, p]) => p === path).map(([name]) => name)
+        const variables = Object.entries(environmentVariables)
+          .filter(([, p]) => p === path)
+          .map(([name]) => name)
         const source = variables.length > 0 ? ` (config file key ${path}, or ${variables.join(' / ')})` : ''
         const extra = e.keyword === 'additionalProperties' ? ` ${JSON.stringify(e.params)}` : ''
         return `${path}: ${e.message}${extra}${source}`

@@ -4,14 +4,7 @@
 
 import { context, propagation, type Context } from '@opentelemetry/api'
 import { BusinessAttr, businessKeyAttribute } from '../core/semconv.ts'
-import {
-  businessKeys,
-  isKeyType,
-  MAX_KEY_VALUE_LENGTH,
-  MAX_KEYS,
-  type BusinessKeys,
-  type BusinessKeysInput,
-} from './business-keys.ts'
+import { businessKeys, isKeyType, MAX_KEY_VALUE_LENGTH, MAX_KEYS, type BusinessKeys, type BusinessKeysInput } from './business-keys.ts'
 
 /** Returns `parent` with the keys added to its baggage; other baggage entries are kept. */
 export const contextWithBusinessKeys = (parent: Context, keys: BusinessKeysInput): Context => {
@@ -27,8 +20,7 @@ export const contextWithBusinessKeys = (parent: Context, keys: BusinessKeysInput
  * Runs `fn` in a context whose baggage carries the keys; propagators then send them on
  * every outgoing call made inside `fn`. Returns what `fn` returns (a promise stays one).
  */
-export const withBusinessKeys = <T>(keys: BusinessKeysInput, fn: () => T): T =>
-  context.with(contextWithBusinessKeys(context.active(), keys), fn)
+export const withBusinessKeys = <T>(keys: BusinessKeysInput, fn: () => T): T => context.with(contextWithBusinessKeys(context.active(), keys), fn)
 
 /**
  * The business keys in the baggage of `ctx` (default: the active context). Baggage comes

@@ -7,13 +7,7 @@ import { BUSINESS_EVENT_NAME, BusinessAttr } from '../core/semconv.ts'
 import { businessKeyAttributes, businessKeys, keyCount, type BusinessKeysInput } from './business-keys.ts'
 import { checkBusinessStatus, type BusinessStatus } from './business-status.ts'
 import { checkText, checkTime, fieldError } from './field-checks.ts'
-import {
-  businessFieldAttributes,
-  extraAttributes,
-  integrationFieldAttributes,
-  type BusinessFields,
-  type IntegrationFields,
-} from './record-attributes.ts'
+import { businessFieldAttributes, extraAttributes, integrationFieldAttributes, type BusinessFields, type IntegrationFields } from './record-attributes.ts'
 
 export interface BusinessEvent extends BusinessFields, IntegrationFields {
   readonly process: string
@@ -77,8 +71,7 @@ export const recordBusinessEvent = (target: Logger | Span, event: BusinessEvent)
   } else {
     // A span's own times are processing times, so the business time travels as an attribute;
     // a log record's timestamp already is the business time (as for posted events).
-    const spanAttributes: Attributes =
-      event.time === undefined ? attributes : { ...attributes, [BusinessAttr.eventTime]: event.time.toISOString() }
+    const spanAttributes: Attributes = event.time === undefined ? attributes : { ...attributes, [BusinessAttr.eventTime]: event.time.toISOString() }
     target.addEvent(BUSINESS_EVENT_NAME, spanAttributes)
     target.setAttributes(spanAttributes)
   }

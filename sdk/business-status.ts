@@ -7,8 +7,7 @@ export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused',
 
 export type BusinessStatus = (typeof BUSINESS_STATUSES)[number]
 
-export const isBusinessStatus = (value: unknown): value is BusinessStatus =>
-  BUSINESS_STATUSES.some((status) => status === value)
+export const isBusinessStatus = (value: unknown): value is BusinessStatus => BUSINESS_STATUSES.some((status) => status === value)
 
 export const checkBusinessStatus = (field: string, value: unknown): BusinessStatus => {
   if (!isBusinessStatus(value)) throw fieldError(field, `must be one of ${BUSINESS_STATUSES.join(', ')}, got ${describe(value)}`)

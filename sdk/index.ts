@@ -17,13 +17,7 @@ export {
 export { BUSINESS_STATUSES, isBusinessStatus, type BusinessStatus } from './business-status.ts'
 export { businessKeysFromBaggage, contextWithBusinessKeys, withBusinessKeys } from './baggage-keys.ts'
 export type { BusinessFields, IntegrationFields } from './record-attributes.ts'
-export {
-  addBusinessKeys,
-  integrationSpanAttributes,
-  startIntegrationSpan,
-  withIntegrationSpan,
-  type IntegrationSpanOptions,
-} from './integration-span.ts'
+export { addBusinessKeys, integrationSpanAttributes, startIntegrationSpan, withIntegrationSpan, type IntegrationSpanOptions } from './integration-span.ts'
 export { ErrorType, errorTypeOf, IntegrationError, recordIntegrationFailure } from './integration-error.ts'
 export { businessEventAttributes, recordBusinessEvent, type BusinessEvent } from './business-event.ts'
 export { recordSyncApply, recordSyncChange, type SyncApply, type SyncChange, type SyncSide } from './sync-records.ts'

@@ -2,30 +2,14 @@
 // given ones and those arriving in baggage), integration and operation attributes of
 // docs/semantic-conventions.md; withIntegrationSpan also records failures and ends the span.
 
-import {
-  context,
-  SpanKind,
-  type Attributes,
-  type Context,
-  type Link,
-  type Span,
-  type SpanOptions,
-  type TimeInput,
-  type Tracer,
-} from '@opentelemetry/api'
+import { context, SpanKind, type Attributes, type Context, type Link, type Span, type SpanOptions, type TimeInput, type Tracer } from '@opentelemetry/api'
 import { BusinessAttr } from '../core/semconv.ts'
 import { businessKeyAttributes, businessKeys, MAX_KEYS, type BusinessKeys, type BusinessKeysInput } from './business-keys.ts'
 import { businessKeysFromBaggage } from './baggage-keys.ts'
 import { checkBusinessStatus, type BusinessStatus } from './business-status.ts'
 import { checkText } from './field-checks.ts'
 import { recordIntegrationFailure } from './integration-error.ts'
-import {
-  businessFieldAttributes,
-  extraAttributes,
-  integrationFieldAttributes,
-  type BusinessFields,
-  type IntegrationFields,
-} from './record-attributes.ts'
+import { businessFieldAttributes, extraAttributes, integrationFieldAttributes, type BusinessFields, type IntegrationFields } from './record-attributes.ts'
 
 export interface IntegrationSpanOptions extends BusinessFields, IntegrationFields {
   /** Keys this step knows; keys in the parent context's baggage are added, these win on a clash. */
@@ -88,12 +72,7 @@ const spanOptionsOf = (options: IntegrationSpanOptions, parent: Context): SpanOp
 export function startIntegrationSpan(tracer: Tracer, name: string, options?: IntegrationSpanOptions): Span
 /** Starts a span, makes it active for `fn` and returns what `fn` returns; `fn` must end the span. */
 export function startIntegrationSpan<T>(tracer: Tracer, name: string, options: IntegrationSpanOptions, fn: (span: Span) => T): T
-export function startIntegrationSpan<T>(
-  tracer: Tracer,
-  name: string,
-  options: IntegrationSpanOptions = {},
-  fn?: (span: Span) => T,
-): Span | T {
+export function startIntegrationSpan<T>(tracer: Tracer, name: string, options: IntegrationSpanOptions = {}, fn?: (span: Span) => T): Span | T {
   checkText('name', name)
   const parent = options.context ?? context.active()
   const spanOptions = spanOptionsOf(options, parent)
@@ -106,12 +85,7 @@ export function startIntegrationSpan<T>(
  * event, `error.type`, status Error) and rethrown unchanged, so callers' retries still work.
  * Async throughout: even a bad option arrives as a rejection, never as a synchronous throw.
  */
-export const withIntegrationSpan = async <T>(
-  tracer: Tracer,
-  name: string,
-  options: IntegrationSpanOptions,
-  fn: (span: Span) => Promise<T> | T,
-): Promise<T> =>
+export const withIntegrationSpan = async <T>(tracer: Tracer, name: string, options: IntegrationSpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> =>
   startIntegrationSpan(tracer, name, options, async (span) => {
     try {
       return await fn(span)

@@ -199,7 +199,5 @@ export function createTraceIdTsViewSql(target: DdlTarget): string {
  */
 export function alterTableSql(table: StoreTable, template: string, target: DdlTarget): string[] {
   const names = target.cluster === undefined ? [table] : [localTableName(table, target), table]
-  return names.map((name) =>
-    renderSql(sqlTemplate(template), { table: qualifiedName(name, target), onCluster: onClusterClause(target) }),
-  )
+  return names.map((name) => renderSql(sqlTemplate(template), { table: qualifiedName(name, target), onCluster: onClusterClause(target) }))
 }

@@ -81,9 +81,7 @@ export async function queryRows<T>(store: StoreConnection, sql: string, params: 
 
 /** A statement without result rows: DDL, INSERT ... SELECT, INSERT ... VALUES with bound values. */
 export async function command(store: StoreConnection, sql: string, params: QueryParams, options: QueryOptions): Promise<void> {
-  await withNetworkRetry(() =>
-    store.client.command({ query: sql, query_params: params, clickhouse_settings: statementSettings(options.tag) }),
-  )
+  await withNetworkRetry(() => store.client.command({ query: sql, query_params: params, clickhouse_settings: statementSettings(options.tag) }))
 }
 
 /**
@@ -132,7 +130,17 @@ async function withNetworkRetry<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND'])
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+])
 const NETWORK_ERROR_MESSAGES = ['socket hang up', 'Timeout error', 'ECONNRESET', 'ECONNREFUSED']
 
 function errorField(err: unknown, field: 'code' | 'type' | 'message'): string | undefined {

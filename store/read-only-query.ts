@@ -29,7 +29,8 @@ export function namesOwnFormat(sql: string): boolean {
  */
 export async function runReadOnly(store: StoreClient, sql: string, format: string): Promise<string> {
   if (!FORMAT_NAME.test(format)) throw new ThroughlineError(ErrorCode.readOnlyQuery, `not a ClickHouse format name: ${JSON.stringify(format)}`, 400)
-  if (namesOwnFormat(sql)) throw new ThroughlineError(ErrorCode.readOnlyQuery, 'the statement ends in its own FORMAT clause; the format is a separate argument', 400)
+  if (namesOwnFormat(sql))
+    throw new ThroughlineError(ErrorCode.readOnlyQuery, 'the statement ends in its own FORMAT clause; the format is a separate argument', 400)
   const statement = sql.trim().replace(/;+\s*$/, '')
   return store.withIsolatedSession(async (client) => {
     const result = await client.exec({

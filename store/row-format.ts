@@ -70,12 +70,7 @@ let spanResourceText = ''
 
 /** `"ServiceName":…,"ResourceAttributes":…,"ScopeName":…,"ScopeVersion":…` of a span row. */
 function spanResourceJson(r: SpanRow): string {
-  if (
-    r.resourceAttributes !== spanResource ||
-    r.serviceName !== spanService ||
-    r.scopeName !== spanScopeName ||
-    r.scopeVersion !== spanScopeVersion
-  ) {
+  if (r.resourceAttributes !== spanResource || r.serviceName !== spanService || r.scopeName !== spanScopeName || r.scopeVersion !== spanScopeVersion) {
     spanResourceText =
       `"ServiceName":${str(r.serviceName)},"ResourceAttributes":${mapJson(r.resourceAttributes)},` +
       `"ScopeName":${str(r.scopeName)},"ScopeVersion":${str(r.scopeVersion)},`
@@ -88,8 +83,7 @@ function spanResourceJson(r: SpanRow): string {
 }
 
 const NO_EVENTS_OR_LINKS =
-  '"Events.Timestamp":[],"Events.Name":[],"Events.Attributes":[],' +
-  '"Links.TraceId":[],"Links.SpanId":[],"Links.TraceState":[],"Links.Attributes":[]}\n'
+  '"Events.Timestamp":[],"Events.Name":[],"Events.Attributes":[],' + '"Links.TraceId":[],"Links.SpanId":[],"Links.TraceState":[],"Links.Attributes":[]}\n'
 
 function eventsJson(events: readonly SpanEventRow[]): string {
   let timestamps = ''
@@ -155,12 +149,7 @@ function logResourceJson(r: LogRow): string {
 
 /** `"ScopeSchemaUrl":…,"ScopeName":…,"ScopeVersion":…,"ScopeAttributes":…,` of a log row. */
 function logScopeJson(r: LogRow): string {
-  if (
-    r.scopeAttributes !== logScope ||
-    r.scopeSchemaUrl !== logScopeSchemaUrl ||
-    r.scopeName !== logScopeName ||
-    r.scopeVersion !== logScopeVersion
-  ) {
+  if (r.scopeAttributes !== logScope || r.scopeSchemaUrl !== logScopeSchemaUrl || r.scopeName !== logScopeName || r.scopeVersion !== logScopeVersion) {
     logScopeText =
       `"ScopeSchemaUrl":${str(r.scopeSchemaUrl)},"ScopeName":${str(r.scopeName)},` +
       `"ScopeVersion":${str(r.scopeVersion)},"ScopeAttributes":${mapJson(r.scopeAttributes)},`

@@ -63,7 +63,9 @@ describe('architecture', () => {
   })
 
   it('keeps the SDK on the OpenTelemetry API and core/semconv.ts alone', () => {
-    const foreign = edges.filter((e) => e.part === 'sdk' && (e.target === null ? e.specifier !== '@opentelemetry/api' : e.target.startsWith('core/') && e.target !== 'core/semconv.ts'))
+    const foreign = edges.filter(
+      (e) => e.part === 'sdk' && (e.target === null ? e.specifier !== '@opentelemetry/api' : e.target.startsWith('core/') && e.target !== 'core/semconv.ts'),
+    )
     expect(foreign.map((e) => `${e.file} -> ${e.specifier}`)).toEqual([])
   })
 })

@@ -46,7 +46,11 @@ export async function otlpRoutes(app: FastifyInstance, deps: OtlpRouteDeps): Pro
       url,
       handler: async (request, reply) => {
         reply.header('allow', 'POST')
-        return sendRefusal(reply, encodingOrJson(request), new RequestRefusal(405, ErrorCode.badRequest, `${request.method} is not allowed on ${url}; use POST`))
+        return sendRefusal(
+          reply,
+          encodingOrJson(request),
+          new RequestRefusal(405, ErrorCode.badRequest, `${request.method} is not allowed on ${url}; use POST`),
+        )
       },
     })
   }
@@ -79,7 +83,10 @@ async function handleExport(signal: Signal, request: FastifyRequest, reply: Fast
     if (refusal) throw refusal
     metrics.requests.inc({ signal, status: '200' })
     const response = encodeExportResponse(signal, encoding, decoded.rejected.count, decoded.rejected.message)
-    return reply.code(200).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json').send(response)
+    return reply
+      .code(200)
+      .type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json')
+      .send(response)
   } catch (error) {
     if (error instanceof RequestRefusal) {
       metrics.requests.inc({ signal, status: String(error.statusCode) })

@@ -12,7 +12,12 @@ export function admissionRefusal(admission: Admission): RequestRefusal | null {
     case 'open':
       return null
     case 'spool_unwritable':
-      return new RequestRefusal(503, ErrorCode.spoolUnwritable, `the spool cannot be written (${admission.reason}); nothing was accepted, retry later`, admission.retryAfterSeconds)
+      return new RequestRefusal(
+        503,
+        ErrorCode.spoolUnwritable,
+        `the spool cannot be written (${admission.reason}); nothing was accepted, retry later`,
+        admission.retryAfterSeconds,
+      )
     case 'closed':
       return new RequestRefusal(503, ErrorCode.shuttingDown, 'the collector is shutting down; retry against another instance or later', 5)
     case 'spool_full':

@@ -20,9 +20,7 @@ export function formatDouble(value: number): string {
  */
 export function jsonString(value: string): string {
   const text = JSON.stringify(value)
-  return text.includes('\u2028') || text.includes('\u2029')
-    ? text.replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029')
-    : text
+  return text.includes('\u2028') || text.includes('\u2029') ? text.replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029') : text
 }
 
 /** A double nested in an array or map, as a JSON number; undefined when JSON has none (NaN, ±Inf). */

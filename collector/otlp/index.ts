@@ -13,15 +13,7 @@ import type { PartialSuccess, PayloadEncoding, Signal } from './response.ts'
 import { validateLogs, validateSpans, type ValidatedRows } from './validate.ts'
 import { WireError } from './wire-reader.ts'
 
-export type {
-  DecodeErrorReason,
-  DecodeFailure,
-  DecodeResult,
-  DecodeSuccess,
-  RejectReason,
-  Rejections,
-  ValidationLimits,
-} from './decode-result.ts'
+export type { DecodeErrorReason, DecodeFailure, DecodeResult, DecodeSuccess, RejectReason, Rejections, ValidationLimits } from './decode-result.ts'
 export { REJECT_REASONS } from './decode-result.ts'
 export { parseJsonKeepingLongIntegers } from './json-long-integers.ts'
 export {

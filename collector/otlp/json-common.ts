@@ -218,7 +218,10 @@ function kvlistJson(value: unknown, depth: number): string | undefined {
     if (!isObject(kv)) throw new JsonShapeError(`values[${i}]`, `expected a key/value object, got ${typeName(kv)}`)
     const json = at(`values[${i}]`, () => at('value', () => anyValueJson(field(kv, 'value'), depth)))
     if (json === undefined) return undefined
-    entries.push(at(`values[${i}]`, () => stringField(kv, 'key')), json)
+    entries.push(
+      at(`values[${i}]`, () => stringField(kv, 'key')),
+      json,
+    )
   }
   return jsonObject(entries)
 }
@@ -273,9 +276,7 @@ export function resourceAttributesField(o: JsonObject): AttributeMap {
 export const SPAN_KIND_VALUES: ReadonlyMap<string, number> = new Map(
   ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'].map((name, i) => [`SPAN_KIND_${name}`, i]),
 )
-export const STATUS_CODE_VALUES: ReadonlyMap<string, number> = new Map(
-  ['UNSET', 'OK', 'ERROR'].map((name, i) => [`STATUS_CODE_${name}`, i]),
-)
+export const STATUS_CODE_VALUES: ReadonlyMap<string, number> = new Map(['UNSET', 'OK', 'ERROR'].map((name, i) => [`STATUS_CODE_${name}`, i]))
 export const SEVERITY_NUMBER_VALUES: ReadonlyMap<string, number> = new Map([
   ['SEVERITY_NUMBER_UNSPECIFIED', 0],
   ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].flatMap((level, i) =>

@@ -30,9 +30,7 @@ const LOG_SPAN_ID = 0x52
 const LOG_OBSERVED_TIME = 0x59
 const LOG_EVENT_NAME = 0x62
 // Field 4 (a deprecated `name`) is reserved now: skipped as unknown whatever its wire type.
-const LOG_FIELDS = wireTypes(
-  [1, I64], [2, VARINT], [3, LEN], [5, LEN], [6, LEN], [7, VARINT], [8, I32], [9, LEN], [10, LEN], [11, I64], [12, LEN],
-)
+const LOG_FIELDS = wireTypes([1, I64], [2, VARINT], [3, LEN], [5, LEN], [6, LEN], [7, VARINT], [8, I32], [9, LEN], [10, LEN], [11, I64], [12, LEN])
 
 interface ResourceContext {
   readonly attributes: AttributeMap
@@ -64,7 +62,8 @@ function readResourceLogs(r: ProtobufReader, end: number, rows: LogRow[]): void 
       if (attributes === EMPTY_ATTRIBUTES) attributes = {}
       readResourceInto(r, end, attributes)
     } else if (tag === RL_SCHEMA_URL) schemaUrl = r.string(end)
-    else if (tag === RL_SCOPE_LOGS) r.skip(tag, end) // read in the second pass
+    else if (tag === RL_SCOPE_LOGS)
+      r.skip(tag, end) // read in the second pass
     else r.skipUnknown(tag, end, RL_FIELDS)
   }
   r.expectEnd(end)
@@ -85,7 +84,8 @@ function readScopeLogs(r: ProtobufReader, end: number, resource: ResourceContext
     const tag = r.tag()
     if (tag === SL_SCOPE) readScopeInto(r, end, scope)
     else if (tag === SL_SCHEMA_URL) scopeSchemaUrl = r.string(end)
-    else if (tag === SL_LOG_RECORDS) r.skip(tag, end) // read in the second pass
+    else if (tag === SL_LOG_RECORDS)
+      r.skip(tag, end) // read in the second pass
     else r.skipUnknown(tag, end, SL_FIELDS)
   }
   r.expectEnd(end)

@@ -30,8 +30,22 @@ const SPAN_EVENTS = 0x5a
 const SPAN_LINKS = 0x6a
 const SPAN_STATUS = 0x7a
 const SPAN_FIELDS = wireTypes(
-  [1, LEN], [2, LEN], [3, LEN], [4, LEN], [5, LEN], [6, VARINT], [7, I64], [8, I64],
-  [9, LEN], [10, VARINT], [11, LEN], [12, VARINT], [13, LEN], [14, VARINT], [15, LEN], [16, I32],
+  [1, LEN],
+  [2, LEN],
+  [3, LEN],
+  [4, LEN],
+  [5, LEN],
+  [6, VARINT],
+  [7, I64],
+  [8, I64],
+  [9, LEN],
+  [10, VARINT],
+  [11, LEN],
+  [12, VARINT],
+  [13, LEN],
+  [14, VARINT],
+  [15, LEN],
+  [16, I32],
 )
 
 const EVENT_TIME = 0x09
@@ -94,7 +108,8 @@ function readResourceSpans(r: ProtobufReader, end: number, rows: SpanRow[]): num
     if (tag === RS_RESOURCE) {
       if (resourceAttributes === EMPTY_ATTRIBUTES) resourceAttributes = {}
       readResourceInto(r, end, resourceAttributes)
-    } else if (tag === RS_SCOPE_SPANS) r.skip(tag, end) // read in the second pass
+    } else if (tag === RS_SCOPE_SPANS)
+      r.skip(tag, end) // read in the second pass
     else r.skipUnknown(tag, end, RS_FIELDS)
   }
   r.expectEnd(end)
@@ -115,7 +130,8 @@ function readScopeSpans(r: ProtobufReader, end: number, resourceAttributes: Attr
   while (r.pos < end) {
     const tag = r.tag()
     if (tag === SS_SCOPE) readScopeInto(r, end, scope)
-    else if (tag === SS_SPANS) r.skip(tag, end) // read in the second pass
+    else if (tag === SS_SPANS)
+      r.skip(tag, end) // read in the second pass
     else r.skipUnknown(tag, end, SS_FIELDS)
   }
   r.expectEnd(end)

@@ -157,7 +157,10 @@ export function validateSpans(rows: readonly SpanRow[], limits: ValidationLimits
     // An event past Int64 would make ClickHouse refuse the whole insert batch, not just this row.
     const badEvent = row.events.find((e) => e.timestampNs > INT64_MAX)
     if (badEvent !== undefined) {
-      tally.add('timestamp_out_of_range', timestampDetail('timestamp_out_of_range', `span ${quote(row.spanName)} event ${quote(badEvent.name)}`, badEvent.timestampNs, limits))
+      tally.add(
+        'timestamp_out_of_range',
+        timestampDetail('timestamp_out_of_range', `span ${quote(row.spanName)} event ${quote(badEvent.name)}`, badEvent.timestampNs, limits),
+      )
       continue
     }
     out.push(fits ? row : limitSpan(row, limiter))
@@ -170,12 +173,7 @@ function limitSpan(row: SpanRow, limiter: AttributeLimiter): SpanRow {
   const spanAttributes = limiter.map(row.spanAttributes)
   const events = limitEach(row.events, limiter)
   const links = limitEach(row.links, limiter)
-  if (
-    resourceAttributes === row.resourceAttributes &&
-    spanAttributes === row.spanAttributes &&
-    events === row.events &&
-    links === row.links
-  ) {
+  if (resourceAttributes === row.resourceAttributes && spanAttributes === row.spanAttributes && events === row.events && links === row.links) {
     return row
   }
   return { ...row, resourceAttributes, spanAttributes, events, links }
@@ -224,10 +222,7 @@ export function validateLogs(rows: readonly LogRow[], limits: ValidationLimits, 
     const logAttributes = limiter.map(row.logAttributes)
     const body = limiter.text(row.body)
     const unchanged =
-      resourceAttributes === row.resourceAttributes &&
-      scopeAttributes === row.scopeAttributes &&
-      logAttributes === row.logAttributes &&
-      body === row.body
+      resourceAttributes === row.resourceAttributes && scopeAttributes === row.scopeAttributes && logAttributes === row.logAttributes && body === row.body
     out.push(unchanged ? row : { ...row, resourceAttributes, scopeAttributes, logAttributes, body })
   }
   return { rows: out, rejected: tally.done('log records'), truncatedValues: limiter.truncatedValues, droppedAttributes: limiter.droppedAttributes }

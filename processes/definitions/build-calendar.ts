@@ -23,7 +23,10 @@ const isWeekday = (text: string): text is Weekday => WEEKDAYS.some((day) => day 
 
 /** 'mon' -> [mon]; 'mon-fri' -> [mon..fri]; 'fri-mon' wraps over the weekend. */
 function weekdaysOf(spec: string): Weekday[] | undefined {
-  const [first, last, ...rest] = spec.toLowerCase().split('-').map((part) => part.trim())
+  const [first, last, ...rest] = spec
+    .toLowerCase()
+    .split('-')
+    .map((part) => part.trim())
   if (first === undefined || !isWeekday(first) || rest.length > 0) return undefined
   if (last === undefined) return [first]
   if (!isWeekday(last)) return undefined
@@ -83,7 +86,11 @@ function timeZone(context: BuildContext, text: string): string | undefined {
   const zone = canonicalTimeZone(text)
   if (zone !== undefined) return zone
   const hint = suggestion(text, Intl.supportedValuesOf('timeZone'))
-  return context.error(ProblemCode.badCalendar, ['calendar', 'timezone'], `'${text}' is not an IANA time zone such as Europe/Berlin, Asia/Shanghai or UTC${hint}`)
+  return context.error(
+    ProblemCode.badCalendar,
+    ['calendar', 'timezone'],
+    `'${text}' is not an IANA time zone such as Europe/Berlin, Asia/Shanghai or UTC${hint}`,
+  )
 }
 
 /** The process calendar; 24x7 in UTC when the file has none, so every consumer gets one. */

@@ -25,7 +25,11 @@ function rootKey(context: BuildContext, text: string, keys: readonly KeyDefiniti
 }
 
 function terminals(context: BuildContext, raw: ProcessDefinitionDocument['terminal']): TerminalMilestone[] {
-  context.unique(raw.map((end) => end.milestone), (index) => ['terminal', index, 'milestone'], 'terminal milestone')
+  context.unique(
+    raw.map((end) => end.milestone),
+    (index) => ['terminal', index, 'milestone'],
+    'terminal milestone',
+  )
   return raw.flatMap((end, index) => {
     const milestone = context.milestone(end.milestone, ['terminal', index, 'milestone'])
     return milestone === undefined ? [] : [{ milestone, outcome: end.outcome }]
@@ -34,14 +38,19 @@ function terminals(context: BuildContext, raw: ProcessDefinitionDocument['termin
 
 function children(context: BuildContext, raw: ProcessDefinitionDocument['children'], root: KeyType | undefined, keys: readonly KeyDefinition[]): ChildObject[] {
   const list = raw ?? []
-  context.unique(list.map((child) => child.key), (index) => ['children', index, 'key'], 'child key')
+  context.unique(
+    list.map((child) => child.key),
+    (index) => ['children', index, 'key'],
+    'child key',
+  )
   const built = list.flatMap((child, index): ChildObject[] => {
     const path = ['children', index]
     const keyType = context.keyType(child.key, [...path, 'key'])
     const parentKeyType = context.keyType(child.parent_key, [...path, 'parent_key'])
     const milestones = context.milestoneList(child.milestones, [...path, 'milestones'])
     if (keyType === undefined || parentKeyType === undefined) return []
-    if (keyType === root) return context.error(ProblemCode.badKeyRole, [...path, 'key'], `'${keyType}' is the root key; a child object needs its own key type`) ?? []
+    if (keyType === root)
+      return context.error(ProblemCode.badKeyRole, [...path, 'key'], `'${keyType}' is the root key; a child object needs its own key type`) ?? []
     if (keyType === parentKeyType) return context.error(ProblemCode.badKeyRole, [...path, 'parent_key'], 'a child object cannot be its own parent') ?? []
     if (keys.find((key) => key.type === keyType)?.role === 'reference') {
       return context.error(ProblemCode.badKeyRole, [...path, 'key'], `'${keyType}' is a reference key; a child object's key must be an instance key`) ?? []
@@ -55,7 +64,11 @@ function children(context: BuildContext, raw: ProcessDefinitionDocument['childre
     for (let key = parentOf.get(child.keyType); key !== undefined; key = parentOf.get(key)) {
       if (seen.has(key)) {
         const index = list.findIndex((entry) => entry.key === child.keyType)
-        context.error(ProblemCode.childCycle, ['children', index, 'parent_key'], `parent links from '${child.keyType}' loop back to '${key}'; they must end at the root key`)
+        context.error(
+          ProblemCode.childCycle,
+          ['children', index, 'parent_key'],
+          `parent links from '${child.keyType}' loop back to '${key}'; they must end at the root key`,
+        )
         return
       }
       seen.add(key)
@@ -68,7 +81,10 @@ function edges(context: BuildContext, raw: NonNullable<ProcessDefinitionDocument
   const seen = new Set<string>()
   return (raw ?? []).flatMap((edge, index) => {
     const from = context.milestone(edge.from, ['flow', 'edges', index, 'from'])
-    const targets = typeof edge.to === 'string' ? [context.milestone(edge.to, ['flow', 'edges', index, 'to'])] : edge.to.map((to, position) => context.milestone(to, ['flow', 'edges', index, 'to', position]))
+    const targets =
+      typeof edge.to === 'string'
+        ? [context.milestone(edge.to, ['flow', 'edges', index, 'to'])]
+        : edge.to.map((to, position) => context.milestone(to, ['flow', 'edges', index, 'to', position]))
     return targets.flatMap((to): FlowEdge[] => {
       if (from === undefined || to === undefined) return []
       const id = JSON.stringify([from, to])
@@ -83,7 +99,9 @@ function edges(context: BuildContext, raw: NonNullable<ProcessDefinitionDocument
 }
 
 function currencySource(raw: NonNullable<ProcessDefinitionDocument['value']>): CurrencySource {
-  return raw.currency === undefined ? { kind: 'attribute', attribute: raw.currency_attribute ?? DEFAULTS.currencyAttribute } : { kind: 'fixed', code: raw.currency }
+  return raw.currency === undefined
+    ? { kind: 'attribute', attribute: raw.currency_attribute ?? DEFAULTS.currencyAttribute }
+    : { kind: 'fixed', code: raw.currency }
 }
 
 export function buildDefinition(source: SourceDocument, raw: ProcessDefinitionDocument): DefinitionBuild {
@@ -108,17 +126,34 @@ export function buildDefinition(source: SourceDocument, raw: ProcessDefinitionDo
   const definitionChildren = children(context, raw.children, root, keys)
   const slas = buildSlas(context, raw.slas, start, terminal, calendar)
   const stages = buildStages(context, raw.stages, calendar)
-  const defaultStageThreshold = raw.default_stage_threshold === undefined ? undefined : buildThreshold(context, raw.default_stage_threshold, ['default_stage_threshold'])
+  const defaultStageThreshold =
+    raw.default_stage_threshold === undefined ? undefined : buildThreshold(context, raw.default_stage_threshold, ['default_stage_threshold'])
   const latenessAllowance = buildLateness(context, raw.lateness_allowance, systems)
-  const clockSkewToleranceMs = raw.clock_skew_tolerance === undefined ? DEFAULTS.clockSkewToleranceMs : context.duration(raw.clock_skew_tolerance, ['clock_skew_tolerance'])
+  const clockSkewToleranceMs =
+    raw.clock_skew_tolerance === undefined ? DEFAULTS.clockSkewToleranceMs : context.duration(raw.clock_skew_tolerance, ['clock_skew_tolerance'])
   // An edge that named an unknown milestone was dropped: reachability would only echo that error.
   const edgesIntact = !context.problems.slice(problemsBeforeEdges).some((problem) => problem.severity === 'error' && problem.field.startsWith('flow.edges'))
-  if (edgesIntact) checkReachability(context, start, terminal, flow.edges, raw.terminal.map((end) => end.milestone))
+  if (edgesIntact)
+    checkReachability(
+      context,
+      start,
+      terminal,
+      flow.edges,
+      raw.terminal.map((end) => end.milestone),
+    )
   if (raw.value?.currency !== undefined && raw.value.currency_attribute !== undefined) {
     context.error(ProblemCode.invalidValue, ['value', 'currency_attribute'], 'give either a fixed currency or a currency_attribute, not both')
   }
 
-  if (context.failed || name === undefined || version === undefined || root === undefined || calendar === undefined || latenessAllowance === undefined || clockSkewToleranceMs === undefined) {
+  if (
+    context.failed ||
+    name === undefined ||
+    version === undefined ||
+    root === undefined ||
+    calendar === undefined ||
+    latenessAllowance === undefined ||
+    clockSkewToleranceMs === undefined
+  ) {
     return { ok: false, problems: context.problems }
   }
   const value = raw.value === undefined ? undefined : { attribute: raw.value.attribute ?? DEFAULTS.valueAttribute, currency: currencySource(raw.value) }

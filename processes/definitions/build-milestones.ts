@@ -14,7 +14,11 @@ type RawValueMatch = Type.Static<typeof ValueMatchSchema>
 type RawRecogniser = Type.Static<typeof RecogniserSchema>
 
 export function buildKeys(context: BuildContext, raw: ProcessDefinitionDocument['keys']): KeyDefinition[] {
-  context.unique(raw.map((key) => key.type), (index) => ['keys', index, 'type'], 'key type')
+  context.unique(
+    raw.map((key) => key.type),
+    (index) => ['keys', index, 'type'],
+    'key type',
+  )
   const carriedBy = new Map<string, string>()
   const keys: KeyDefinition[] = []
   raw.forEach((key, index) => {
@@ -25,7 +29,8 @@ export function buildKeys(context: BuildContext, raw: ProcessDefinitionDocument[
     attributes.forEach((attribute, position) => {
       const other = carriedBy.get(attribute)
       // One attribute feeding two key types would link unrelated instances.
-      if (other !== undefined) context.error(ProblemCode.duplicateName, ['keys', index, 'attributes', position], `attribute '${attribute}' already carries key type '${other}'`)
+      if (other !== undefined)
+        context.error(ProblemCode.duplicateName, ['keys', index, 'attributes', position], `attribute '${attribute}' already carries key type '${other}'`)
       else carriedBy.set(attribute, type)
     })
     keys.push({ type, role: key.role ?? 'instance', attributes })
@@ -44,7 +49,11 @@ function pattern(context: BuildContext, source: string, path: FieldPath): string
     return context.error(ProblemCode.badPattern, path, `'${source}' is not a regular expression: ${error instanceof Error ? error.message : String(error)}`)
   }
   if (NOT_IN_RE2.test(source)) {
-    return context.error(ProblemCode.badPattern, path, `'${source}' uses lookaround or a backreference, which ClickHouse (RE2) cannot run; rewrite it without them`)
+    return context.error(
+      ProblemCode.badPattern,
+      path,
+      `'${source}' uses lookaround or a backreference, which ClickHouse (RE2) cannot run; rewrite it without them`,
+    )
   }
   return source
 }
@@ -105,7 +114,11 @@ function recogniser(context: BuildContext, raw: RawRecogniser, path: FieldPath):
 }
 
 export function buildMilestones(context: BuildContext, raw: ProcessDefinitionDocument['milestones']): MilestoneDefinition[] {
-  context.unique(raw.map((milestone) => milestone.name), (index) => ['milestones', index, 'name'], 'milestone')
+  context.unique(
+    raw.map((milestone) => milestone.name),
+    (index) => ['milestones', index, 'name'],
+    'milestone',
+  )
   for (const [index, milestone] of raw.entries()) {
     const name = context.name(milestoneName(milestone.name), ['milestones', index, 'name'])
     if (name !== undefined && !context.milestones.has(name)) context.milestones.set(name, name)
@@ -118,10 +131,13 @@ export function buildMilestones(context: BuildContext, raw: ProcessDefinitionDoc
     const aliases = milestone.aliases ?? []
     aliases.forEach((alias, position) => {
       const owner = spelledBy.get(alias)
-      if (owner !== undefined) context.error(ProblemCode.duplicateName, ['milestones', index, 'aliases', position], `'${alias}' already means milestone '${owner}'`)
+      if (owner !== undefined)
+        context.error(ProblemCode.duplicateName, ['milestones', index, 'aliases', position], `'${alias}' already means milestone '${owner}'`)
       else spelledBy.set(alias, milestone.name)
     })
-    const recognisers = (milestone.recognised_by ?? []).flatMap((entry, position) => recogniser(context, entry, ['milestones', index, 'recognised_by', position]) ?? [])
+    const recognisers = (milestone.recognised_by ?? []).flatMap(
+      (entry, position) => recogniser(context, entry, ['milestones', index, 'recognised_by', position]) ?? [],
+    )
     if (name === undefined || milestones.some((built) => built.name === name)) return
     milestones.push({
       name,

@@ -4,7 +4,16 @@
 import type Type from 'typebox'
 import type { BusinessCalendar } from '../../core/calendar.ts'
 import { type BuildContext, optional } from './build-context.ts'
-import { DEFAULTS, type Clock, type LatenessAllowance, type SlaDefinition, type SlaTarget, type StageDefinition, type StageThreshold, type TerminalMilestone } from './model.ts'
+import {
+  DEFAULTS,
+  type Clock,
+  type LatenessAllowance,
+  type SlaDefinition,
+  type SlaTarget,
+  type StageDefinition,
+  type StageThreshold,
+  type TerminalMilestone,
+} from './model.ts'
 import type { MilestoneName } from './names.ts'
 import { ProblemCode, type FieldPath } from './problems.ts'
 import type { LatenessSchema, ProcessDefinitionDocument, SlaTargetSchema, ThresholdSchema } from './schema.ts'
@@ -48,7 +57,11 @@ export function buildSlas(
   calendar: BusinessCalendar | undefined,
 ): SlaDefinition[] {
   const slas = raw ?? []
-  context.unique(slas.map((sla) => sla.name), (index) => ['slas', index, 'name'], 'SLA')
+  context.unique(
+    slas.map((sla) => sla.name),
+    (index) => ['slas', index, 'name'],
+    'SLA',
+  )
   return slas.flatMap((sla, index) => {
     const path = ['slas', index]
     // A single name is written plainly (`from: opportunity.won`); its path has no index then.
@@ -80,7 +93,11 @@ export function buildThreshold(context: BuildContext, raw: RawThreshold, path: F
 
 export function buildStages(context: BuildContext, raw: ProcessDefinitionDocument['stages'], calendar: BusinessCalendar | undefined): StageDefinition[] {
   const stages = raw ?? []
-  context.unique(stages.map((stage) => stage.after), (index) => ['stages', index, 'after'], 'stage after')
+  context.unique(
+    stages.map((stage) => stage.after),
+    (index) => ['stages', index, 'after'],
+    'stage after',
+  )
   return stages.flatMap((stage, index) => {
     const after = context.milestone(stage.after, ['stages', index, 'after'])
     const threshold = buildThreshold(context, stage.threshold, ['stages', index, 'threshold'])
@@ -97,7 +114,12 @@ export function buildLateness(context: BuildContext, raw: RawLateness | undefine
   }
   for (const system of Object.keys(raw.by_system)) {
     // The guard looks systems up by the milestones' `system`; a name no milestone uses is a typo.
-    if (!systems.has(system)) context.warning(ProblemCode.unknownSystem, ['lateness_allowance', 'by_system', system], `no milestone has system '${system}', so this allowance is never used`)
+    if (!systems.has(system))
+      context.warning(
+        ProblemCode.unknownSystem,
+        ['lateness_allowance', 'by_system', system],
+        `no milestone has system '${system}', so this allowance is never used`,
+      )
   }
   const defaultMs = context.duration(raw.default, ['lateness_allowance', 'default'])
   const bySystem = durationMap(context, raw.by_system, ['lateness_allowance', 'by_system'])

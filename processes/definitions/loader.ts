@@ -67,7 +67,15 @@ function duplicateProcesses(results: readonly DefinitionFileResult[]): Definitio
   for (const { name, source } of results.flatMap((result) => result.named)) {
     const earlier = first.get(name)
     if (earlier === undefined) first.set(name, source)
-    else problems.push(source.problem('error', ProblemCode.duplicateProcess, ['name'], `process '${name}' is already defined at ${earlier.file}:${earlier.lineOf(['name'])}; one name, one definition (keep older versions in version control)`))
+    else
+      problems.push(
+        source.problem(
+          'error',
+          ProblemCode.duplicateProcess,
+          ['name'],
+          `process '${name}' is already defined at ${earlier.file}:${earlier.lineOf(['name'])}; one name, one definition (keep older versions in version control)`,
+        ),
+      )
   }
   return problems
 }
@@ -80,7 +88,14 @@ async function definitionFiles(dir: string): Promise<string[] | DefinitionProble
       .map((entry) => join(dir, entry.name))
       .sort()
   } catch (error) {
-    return { severity: 'error', code: ProblemCode.unreadable, file: dir, line: 0, field: '(directory)', message: `cannot read the definitions directory: ${error instanceof Error ? error.message : String(error)}` }
+    return {
+      severity: 'error',
+      code: ProblemCode.unreadable,
+      file: dir,
+      line: 0,
+      field: '(directory)',
+      message: `cannot read the definitions directory: ${error instanceof Error ? error.message : String(error)}`,
+    }
   }
 }
 
@@ -88,7 +103,14 @@ async function readDefinitionFile(file: string): Promise<DefinitionFileResult> {
   try {
     return parseDefinitionFile(file, await readFile(file, 'utf8'))
   } catch (error) {
-    const problem: DefinitionProblem = { severity: 'error', code: ProblemCode.unreadable, file, line: 0, field: '(file)', message: `cannot read: ${error instanceof Error ? error.message : String(error)}` }
+    const problem: DefinitionProblem = {
+      severity: 'error',
+      code: ProblemCode.unreadable,
+      file,
+      line: 0,
+      field: '(file)',
+      message: `cannot read: ${error instanceof Error ? error.message : String(error)}`,
+    }
     return { definitions: [], problems: [problem], named: [] }
   }
 }
@@ -102,13 +124,19 @@ function combine(results: readonly DefinitionFileResult[], files: readonly strin
 
 /** Checks definitions given as text (an API upload, a test), as the loader checks files. */
 export function checkDefinitionTexts(files: ReadonlyArray<{ readonly file: string; readonly text: string }>): DefinitionLoad {
-  return combine(files.map(({ file, text }) => parseDefinitionFile(file, text)), files.map(({ file }) => file))
+  return combine(
+    files.map(({ file, text }) => parseDefinitionFile(file, text)),
+    files.map(({ file }) => file),
+  )
 }
 
 /** Loads and checks every definition file of `dir`. */
 export async function loadProcessDefinitions(dir: string = DEFAULT_DEFINITIONS_DIR): Promise<DefinitionLoad> {
   const files = await definitionFiles(dir)
   if (!Array.isArray(files)) return { ok: false, problems: [files], files: [] }
-  const empty: DefinitionProblem[] = files.length > 0 ? [] : [{ severity: 'warning', code: ProblemCode.noDefinitions, file: dir, line: 0, field: '(directory)', message: 'holds no *.yaml or *.yml file' }]
+  const empty: DefinitionProblem[] =
+    files.length > 0
+      ? []
+      : [{ severity: 'warning', code: ProblemCode.noDefinitions, file: dir, line: 0, field: '(directory)', message: 'holds no *.yaml or *.yml file' }]
   return combine(await Promise.all(files.map(readDefinitionFile)), files, empty)
 }

@@ -13,9 +13,7 @@ export type TextMatch =
 
 /** Attributes are stored as text, so the values to compare with are text too (201 -> '201'). */
 export type ValueMatch =
-  | { readonly kind: 'one_of'; readonly values: readonly string[] }
-  | { readonly kind: 'pattern'; readonly pattern: string }
-  | { readonly kind: 'present' }
+  { readonly kind: 'one_of'; readonly values: readonly string[] } | { readonly kind: 'pattern'; readonly pattern: string } | { readonly kind: 'present' }
 
 export interface AttributeMatch {
   readonly attribute: string

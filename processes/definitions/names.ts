@@ -33,13 +33,19 @@ const isMilestoneName = (text: string): text is MilestoneName =>
 export function processName(text: string): NameCheck<ProcessName> {
   return isProcessName(text)
     ? { ok: true, name: text }
-    : { ok: false, message: `'${text}' is not a process name: lower case letters, digits and _, starting with a letter, at most ${MAX_NAME_LENGTH} characters (e.g. lead_to_cash)` }
+    : {
+        ok: false,
+        message: `'${text}' is not a process name: lower case letters, digits and _, starting with a letter, at most ${MAX_NAME_LENGTH} characters (e.g. lead_to_cash)`,
+      }
 }
 
 export function keyType(text: string): NameCheck<KeyType> {
   return isKeyType(text)
     ? { ok: true, name: text }
-    : { ok: false, message: `'${text}' is not a key type: lower case letters, digits and _, starting with a letter, at most ${MAX_NAME_LENGTH} characters (e.g. order_id)` }
+    : {
+        ok: false,
+        message: `'${text}' is not a key type: lower case letters, digits and _, starting with a letter, at most ${MAX_NAME_LENGTH} characters (e.g. order_id)`,
+      }
 }
 
 export function milestoneName(text: string): NameCheck<MilestoneName> {
@@ -60,7 +66,5 @@ export function processVersion(value: number | string): NameCheck<ProcessVersion
   if (typeof value === 'number' && !Number.isInteger(value)) {
     return { ok: false, message: `${text} is neither a positive integer nor a semver string; write a whole number (3) or quote a semver ("${text}.0")` }
   }
-  return isProcessVersion(text)
-    ? { ok: true, name: text }
-    : { ok: false, message: `'${text}' is neither a positive integer nor a semver string such as 1.4.0` }
+  return isProcessVersion(text) ? { ok: true, name: text } : { ok: false, message: `'${text}' is neither a positive integer nor a semver string such as 1.4.0` }
 }

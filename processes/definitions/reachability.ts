@@ -38,7 +38,13 @@ export function checkReachability(
     if (reached.has(end.milestone)) return
     const path = ['terminal', writtenTerminals.indexOf(end.milestone), 'milestone']
     const message = `'${end.milestone}' cannot be reached from ${start.join(', ')} along flow.edges`
-    if (end.outcome === 'completed') context.error(ProblemCode.unreachableTerminal, path, `${message}, so no completed instance could conform; add the missing edges`)
-    else context.warning(ProblemCode.unreachableTerminal, path, `${message}; ${end.outcome} instances will be reported as out of sequence unless you add edges into it`)
+    if (end.outcome === 'completed')
+      context.error(ProblemCode.unreachableTerminal, path, `${message}, so no completed instance could conform; add the missing edges`)
+    else
+      context.warning(
+        ProblemCode.unreachableTerminal,
+        path,
+        `${message}; ${end.outcome} instances will be reported as out of sequence unless you add edges into it`,
+      )
   })
 }

@@ -75,8 +75,12 @@ function recogniserTest(recogniser: Recogniser): RecordTest {
 /** A recogniser for one definition: build it once, call it for every record. */
 export function milestoneRecogniser(definition: ProcessDefinition): (record: RecordView) => Recognition {
   const byName = new Map<string, MilestoneName>(definition.milestones.map((milestone) => [milestone.name, milestone.name]))
-  const byAlias = new Map<string, MilestoneName>(definition.milestones.flatMap((milestone) => milestone.aliases.map((alias) => [alias, milestone.name] as const)))
-  const candidates = definition.milestones.flatMap((milestone) => milestone.recognisers.map((recogniser) => ({ milestone: milestone.name, test: recogniserTest(recogniser) })))
+  const byAlias = new Map<string, MilestoneName>(
+    definition.milestones.flatMap((milestone) => milestone.aliases.map((alias) => [alias, milestone.name] as const)),
+  )
+  const candidates = definition.milestones.flatMap((milestone) =>
+    milestone.recognisers.map((recogniser) => ({ milestone: milestone.name, test: recogniserTest(recogniser) })),
+  )
   return (record) => {
     const process = record.attributes[BusinessAttr.process]
     if (process !== undefined && process !== definition.name) return { kind: 'none' }

@@ -60,8 +60,7 @@ function jsonType(value: unknown): string {
   return typeof value
 }
 
-const typeFits = (schemaType: unknown, value: unknown): boolean =>
-  schemaType === jsonType(value) || (schemaType === 'number' && typeof value === 'number')
+const typeFits = (schemaType: unknown, value: unknown): boolean => schemaType === jsonType(value) || (schemaType === 'number' && typeof value === 'number')
 
 /** The field's description after the complaint: "must be a text, got number 120; a duration: '90s', ..." */
 const described = (schema: Json): string => (typeof schema.description === 'string' ? `; ${schema.description}` : '')
@@ -69,7 +68,8 @@ const described = (schema: Json): string => (typeof schema.description === 'stri
 /** What a leaf schema (text, number, literal) wants, said once with what it got. */
 function leafMessage(schema: Json, value: unknown): string {
   if ('const' in schema) return `must be ${JSON.stringify(schema.const)}, got ${describe(value)}`
-  if (typeof schema.type === 'string' && !typeFits(schema.type, value)) return `must be ${TYPE_WORDS[schema.type] ?? schema.type}, got ${describe(value)}${described(schema)}`
+  if (typeof schema.type === 'string' && !typeFits(schema.type, value))
+    return `must be ${TYPE_WORDS[schema.type] ?? schema.type}, got ${describe(value)}${described(schema)}`
   if (typeof value === 'string' && typeof schema.minLength === 'number' && value.length < schema.minLength) return 'must not be empty'
   if (typeof value === 'string' && typeof schema.pattern === 'string') return `${describe(value)} must match ${schema.pattern}${described(schema)}`
   const bounds = [
@@ -83,7 +83,12 @@ function leafMessage(schema: Json, value: unknown): string {
 }
 
 /** The branch of a union the author most likely meant, or undefined when none fits at all. */
-function chooseBranch(branches: ReadonlyArray<TSchema & Json>, value: unknown, path: FieldPath, issues: SchemaIssue[]): (TSchema & Json) | 'reported' | undefined {
+function chooseBranch(
+  branches: ReadonlyArray<TSchema & Json>,
+  value: unknown,
+  path: FieldPath,
+  issues: SchemaIssue[],
+): (TSchema & Json) | 'reported' | undefined {
   if (isObject(value)) {
     const objects = branches.filter((branch) => branch.type === 'object')
     const discriminator = discriminatorOf(objects)
@@ -102,7 +107,8 @@ function chooseBranch(branches: ReadonlyArray<TSchema & Json>, value: unknown, p
   return branches.find((branch) => typeFits(branch.type, value))
 }
 
-const propertyConst = (branch: Json, property: string): unknown => (isObject(branch.properties) && isObject(branch.properties[property]) ? branch.properties[property].const : undefined)
+const propertyConst = (branch: Json, property: string): unknown =>
+  isObject(branch.properties) && isObject(branch.properties[property]) ? branch.properties[property].const : undefined
 
 function discriminatorOf(objects: readonly Json[]): string | undefined {
   const first = objects[0]
@@ -122,7 +128,12 @@ function explain(schema: TSchema & Json, value: unknown, path: FieldPath, issues
     const branch = chooseBranch(branches, value, path, issues)
     if (branch === 'reported') return
     if (branch !== undefined) return explain(branch, value, path, issues)
-    issues.push({ code: ProblemCode.invalidValue, path, message: `must be ${typeof schema.description === 'string' ? schema.description : 'one of the allowed forms'}, got ${describe(value)}`, at: 'value' })
+    issues.push({
+      code: ProblemCode.invalidValue,
+      path,
+      message: `must be ${typeof schema.description === 'string' ? schema.description : 'one of the allowed forms'}, got ${describe(value)}`,
+      at: 'value',
+    })
     return
   }
   if (schema.type === 'object' && isObject(value)) return explainObject(schema, value, path, issues)
@@ -151,7 +162,12 @@ function explainObject(schema: Json, value: Json, path: FieldPath, issues: Schem
     const childSchema = schemaOf(properties[key]) ?? patterned
     if (childSchema !== undefined) explain(childSchema, child, [...path, key], issues)
     else if (schema.additionalProperties === false) {
-      issues.push({ code: ProblemCode.unknownField, path: [...path, key], message: `is not a field here${suggestion(key, Object.keys(properties))}`, at: 'key' })
+      issues.push({
+        code: ProblemCode.unknownField,
+        path: [...path, key],
+        message: `is not a field here${suggestion(key, Object.keys(properties))}`,
+        at: 'key',
+      })
     }
   }
 }
@@ -162,7 +178,12 @@ export function schemaIssues(schema: TSchema, value: unknown): SchemaIssue[] {
   if (root === undefined) throw new TypeError('schemaIssues needs an object schema')
   const issues: SchemaIssue[] = []
   if (!isObject(value)) {
-    issues.push({ code: ProblemCode.invalidValue, path: [], message: `a process definition must be a mapping of fields (name, version, milestones...), got ${describe(value)}`, at: 'value' })
+    issues.push({
+      code: ProblemCode.invalidValue,
+      path: [],
+      message: `a process definition must be a mapping of fields (name, version, milestones...), got ${describe(value)}`,
+      at: 'value',
+    })
     return issues
   }
   explain(root, value, [], issues)

@@ -10,7 +10,10 @@ export const TextMatchSchema = Type.Union(
     Type.String({ minLength: 1, description: 'equal to this text' }),
     Type.Object({ equals: text('equal to this text') }, { additionalProperties: false }),
     Type.Object({ contains: text('contains this text') }, { additionalProperties: false }),
-    Type.Object({ pattern: text('matches this regular expression (JavaScript syntax; anchor it with ^ and $ for a whole match)') }, { additionalProperties: false }),
+    Type.Object(
+      { pattern: text('matches this regular expression (JavaScript syntax; anchor it with ^ and $ for a whole match)') },
+      { additionalProperties: false },
+    ),
   ],
   { description: "a text ('POST /deliveries'), or one of {equals: ...}, {contains: ...}, {pattern: ...}" },
 )
@@ -43,7 +46,9 @@ export const SpanRecogniserSchema = Type.Object(
         description: 'the OpenTelemetry span kind, in lower case',
       }),
     ),
-    status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('error')], { description: 'only spans that succeeded (ok: status not Error) or failed' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('ok'), Type.Literal('error')], { description: 'only spans that succeeded (ok: status not Error) or failed' }),
+    ),
     attributes: Type.Optional(Attributes),
   },
   { additionalProperties: false, description: 'a span is the milestone when every criterion given matches' },
@@ -61,7 +66,7 @@ export const LogRecogniserSchema = Type.Object(
 )
 
 export const RecogniserSchema = Type.Union([SpanRecogniserSchema, LogRecogniserSchema], {
-  description: "{from: span, ...} or {from: log, ...}",
+  description: '{from: span, ...} or {from: log, ...}',
 })
 
 export const MilestoneSchema = Type.Object(

@@ -6,7 +6,8 @@ import { MilestoneSchema } from './schema-milestones.ts'
 
 const text = (description: string) => Type.String({ minLength: 1, description })
 const names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { description })
-const oneOrMore = (description: string) => Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description })
+const oneOrMore = (description: string) =>
+  Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], { description })
 
 export const DurationSchema = Type.String({
   minLength: 1,
@@ -22,10 +23,13 @@ export const KeySchema = Type.Object(
     type: text('the key type: business.key.<type> on spans, logs and events (order_id)'),
     role: Type.Optional(
       Type.Union([Type.Literal('instance'), Type.Literal('reference')], {
-        description: "'instance' (default) keys identify one instance and link records into it; 'reference' keys (a customer id) are kept and searchable but never link instances",
+        description:
+          "'instance' (default) keys identify one instance and link records into it; 'reference' keys (a customer id) are kept and searchable but never link instances",
       }),
     ),
-    attributes: Type.Optional(Type.Array(text('an attribute name'), { minItems: 1, description: 'attributes that carry the key; default [business.key.<type>]' })),
+    attributes: Type.Optional(
+      Type.Array(text('an attribute name'), { minItems: 1, description: 'attributes that carry the key; default [business.key.<type>]' }),
+    ),
     description: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -75,7 +79,7 @@ export const SlaTargetSchema = Type.Union(
       { additionalProperties: false },
     ),
   ],
-  { description: "a duration, or {by_attribute, values: {gold: 4h}, default: 8h}" },
+  { description: 'a duration, or {by_attribute, values: {gold: 4h}, default: 8h}' },
 )
 
 export const SlaSchema = Type.Object(
@@ -86,7 +90,9 @@ export const SlaSchema = Type.Object(
     to: Type.Optional(oneOrMore("the clock stops at the first of these milestones; default: the 'completed' terminal milestones")),
     target: SlaTargetSchema,
     clock: Type.Optional(Clock),
-    at_risk: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'fraction of the target after which an open instance is at risk; default 0.8' })),
+    at_risk: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'fraction of the target after which an open instance is at risk; default 0.8' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -157,7 +163,9 @@ export const LatenessSchema = Type.Union(
     Type.Object(
       {
         default: DurationSchema,
-        by_system: Type.Record(Type.String({ minLength: 1 }), DurationSchema, { description: 'system -> allowance, for systems that report late (nightly jobs)' }),
+        by_system: Type.Record(Type.String({ minLength: 1 }), DurationSchema, {
+          description: 'system -> allowance, for systems that report late (nightly jobs)',
+        }),
       },
       { additionalProperties: false },
     ),
@@ -168,7 +176,9 @@ export const LatenessSchema = Type.Union(
 export const ProcessDefinitionSchema = Type.Object(
   {
     name: text('the process name: business.process on records (lead_to_cash)'),
-    version: Type.Union([Type.Number(), Type.String({ minLength: 1 })], { description: "a positive integer (3) or a semver string ('1.4.0'); KPIs are tagged with it" }),
+    version: Type.Union([Type.Number(), Type.String({ minLength: 1 })], {
+      description: "a positive integer (3) or a semver string ('1.4.0'); KPIs are tagged with it",
+    }),
     description: Type.Optional(Type.String()),
     root_key: text('the key type that anchors an instance (order_id)'),
     keys: Type.Array(KeySchema, { minItems: 1, description: 'the key types of the process' }),

@@ -82,7 +82,14 @@ export function readSourceFile(file: string, text: string): SourceFile {
       const first = document.errors.find((error) => error.code !== 'DUPLICATE_KEY')
       for (const error of document.errors.filter((error) => error.code === 'DUPLICATE_KEY' || error === first)) {
         const line = error.linePos?.[0].line ?? lines.linePos(error.pos[0]).line
-        problems.push({ severity: 'error', code: ProblemCode.yamlSyntax, file, line, field: '(yaml)', message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })
+        problems.push({
+          severity: 'error',
+          code: ProblemCode.yamlSyntax,
+          file,
+          line,
+          field: '(yaml)',
+          message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+        })
       }
       continue
     }

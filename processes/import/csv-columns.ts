@@ -46,7 +46,11 @@ export function resolveCsvColumns(header: readonly string[], mapping: Partial<Cs
   const required = (field: 'case' | 'activity' | 'timestamp'): number => {
     const index = findColumn(header, mapping, field, location)
     if (index === undefined) {
-      throw new EventLogError('bad-options', location, `has no ${field} column: name it in the mapping (${field}: COLUMN); the columns are: ${header.join(', ')}`)
+      throw new EventLogError(
+        'bad-options',
+        location,
+        `has no ${field} column: name it in the mapping (${field}: COLUMN); the columns are: ${header.join(', ')}`,
+      )
     }
     return index
   }

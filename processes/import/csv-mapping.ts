@@ -15,10 +15,14 @@ export const CsvMappingSchema = Type.Object(
     case: Type.Optional(Type.String({ minLength: 1, description: 'column holding the case id' })),
     activity: Type.Optional(Type.String({ minLength: 1, description: 'column holding the activity name' })),
     timestamp: Type.Optional(Type.String({ minLength: 1, description: 'column holding the time of the event (its completion when startTimestamp is set)' })),
-    startTimestamp: Type.Optional(Type.String({ minLength: 1, description: 'column holding the start time: each row then yields a start and a complete event' })),
+    startTimestamp: Type.Optional(
+      Type.String({ minLength: 1, description: 'column holding the start time: each row then yields a start and a complete event' }),
+    ),
     lifecycle: Type.Optional(Column),
     resource: Type.Optional(Column),
-    timestampFormat: Type.Optional(Type.String({ minLength: 1, description: "'auto' (ISO 8601, also with a space and '/') or a pattern such as DD.MM.YYYY HH:mm:ss" })),
+    timestampFormat: Type.Optional(
+      Type.String({ minLength: 1, description: "'auto' (ISO 8601, also with a space and '/') or a pattern such as DD.MM.YYYY HH:mm:ss" }),
+    ),
     timeZone: Type.Optional(Type.String({ minLength: 1, description: 'zone of timestamps without an offset: IANA name or +01:00' })),
     delimiter: Type.Optional(Type.Union([Type.Literal(','), Type.Literal(';'), Type.Literal('\t'), Type.Literal('auto')])),
     caseKeyType: Type.Optional(Type.String({ pattern: KEY_TYPE_PATTERN.source, description: 'key type the case id is filed under' })),

@@ -50,11 +50,16 @@ export async function* readCsv(context: ReadContext): AsyncGenerator<ImportedEve
       if (header === undefined || columns === undefined) {
         header = record
         columns = resolveCsvColumns(header, context.csv, { file: context.file, line })
-        if (columns.unnamed > 0) context.warn({ code: 'ignored-column', message: `${context.file}: ${columns.unnamed} column(s) without a name (an index column?) left out` })
+        if (columns.unnamed > 0)
+          context.warn({ code: 'ignored-column', message: `${context.file}: ${columns.unnamed} column(s) without a name (an index column?) left out` })
         continue
       }
       if (record.length !== header.length) {
-        throw new EventLogError('malformed', { file: context.file, line }, `has ${record.length} fields, the header has ${header.length} (a missing or extra delimiter?)`)
+        throw new EventLogError(
+          'malformed',
+          { file: context.file, line },
+          `has ${record.length} fields, the header has ${header.length} (a missing or extra delimiter?)`,
+        )
       }
       yield* rowEvents(context, layout, header, columns, record, line, occurrences)
     }

@@ -59,7 +59,10 @@ export async function detectEventLogFormat(path: string, declared?: EventLogForm
   if (raw.subarray(0, 4).equals(zipMagic)) {
     throw new EventLogError('unsupported-format', location, 'is a zip archive, which is not supported: unpack it and import the log inside')
   }
-  const text = content.toString('utf8').replace(/^\uFEFF/, '').trimStart()
+  const text = content
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
   const guessed = text.startsWith('<') ? xmlFormat(text, path) : text.startsWith('{') ? jsonFormat(text, path) : undefined
   if (guessed !== undefined) return { format: guessed, gzip }
   const named = extensionFormat(path)
@@ -68,7 +71,11 @@ export async function detectEventLogFormat(path: string, declared?: EventLogForm
   if (!text.startsWith('<') && !text.startsWith('{') && !text.includes('\0') && /^[^\r\n]*[,;\t][^\r\n]*\r?\n/.test(text)) {
     return { format: 'csv', gzip }
   }
-  const looksLike = text.startsWith('<') ? `XML with root ${/^(?:<\?[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*(<[^\s>]+)/.exec(text)?.[1] ?? '?'}>` : text.startsWith('{') ? 'JSON that is not OCEL 2.0' : 'no known format'
+  const looksLike = text.startsWith('<')
+    ? `XML with root ${/^(?:<\?[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*(<[^\s>]+)/.exec(text)?.[1] ?? '?'}>`
+    : text.startsWith('{')
+      ? 'JSON that is not OCEL 2.0'
+      : 'no known format'
   throw new EventLogError(
     'unsupported-format',
     location,

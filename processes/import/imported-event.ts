@@ -59,7 +59,10 @@ export const KEY_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/
 
 /** An OCEL object type as a key type: `Purchase Order` -> `purchase_order`, `3PL` -> `t_3pl`. */
 export function keyTypeOfObjectType(objectType: string): string {
-  const words = objectType.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '')
+  const words = objectType
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
   const keyType = /^[a-z]/.test(words) ? words : `t_${words}`
   return keyType.slice(0, 64)
 }

@@ -39,7 +39,8 @@ async function* sectionElements(context: ReadContext, sections: readonly string[
     scanner.end()
   } catch (error) {
     if (error instanceof EventLogError) throw error
-    if (error instanceof Error && !('code' in error)) throw new EventLogError('malformed', { file: context.file, line: scanner.currentLine }, `is not valid OCEL JSON: ${error.message}`, { cause: error })
+    if (error instanceof Error && !('code' in error))
+      throw new EventLogError('malformed', { file: context.file, line: scanner.currentLine }, `is not valid OCEL JSON: ${error.message}`, { cause: error })
     throw streamError(context.file, error)
   }
 }
@@ -61,7 +62,11 @@ function list(value: Readonly<Record<string, unknown>>, field: string, location:
 }
 
 function sourceValue(found: unknown): SourceValue {
-  return typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean' ? found : found === null || found === undefined ? null : JSON.stringify(found)
+  return typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean'
+    ? found
+    : found === null || found === undefined
+      ? null
+      : JSON.stringify(found)
 }
 
 function attributesOf(value: Readonly<Record<string, unknown>>, location: LogLocation): OcelAttributeValue[] {
@@ -72,17 +77,29 @@ function attributesOf(value: Readonly<Record<string, unknown>>, location: LogLoc
 }
 
 function relationsOf(value: Readonly<Record<string, unknown>>, location: LogLocation): OcelRelation[] {
-  return list(value, 'relationships', location).map((r) => ({ objectId: text(r, 'objectId', location), qualifier: typeof r.qualifier === 'string' ? r.qualifier : null }))
+  return list(value, 'relationships', location).map((r) => ({
+    objectId: text(r, 'objectId', location),
+    qualifier: typeof r.qualifier === 'string' ? r.qualifier : null,
+  }))
 }
 
 function objectRecord(element: ParsedElement): OcelObjectRecord {
   const { value, location } = element
-  return { id: text(value, 'id', location), type: text(value, 'type', location), attributes: attributesOf(value, location), relations: relationsOf(value, location), location }
+  return {
+    id: text(value, 'id', location),
+    type: text(value, 'type', location),
+    attributes: attributesOf(value, location),
+    relations: relationsOf(value, location),
+    location,
+  }
 }
 
 function declare(catalog: OcelCatalog, element: ParsedElement): void {
   const kind = element.section === 'eventTypes' ? 'event' : 'object'
-  const attributes = list(element.value, 'attributes', element.location).map((a) => ({ name: text(a, 'name', element.location), type: typeof a.type === 'string' ? a.type : undefined }))
+  const attributes = list(element.value, 'attributes', element.location).map((a) => ({
+    name: text(a, 'name', element.location),
+    type: typeof a.type === 'string' ? a.type : undefined,
+  }))
   catalog.declare(kind, text(element.value, 'name', element.location), attributes)
 }
 
@@ -100,7 +117,14 @@ export async function* readOcelJson(context: ReadContext): AsyncGenerator<Import
   const catalog = await readCatalog(context)
   for await (const { value, location } of sectionElements(context, ['events'], 1, 2)) {
     yield ocelEvent(
-      { id: text(value, 'id', location), type: text(value, 'type', location), time: text(value, 'time', location), attributes: attributesOf(value, location), relations: relationsOf(value, location), location },
+      {
+        id: text(value, 'id', location),
+        type: text(value, 'type', location),
+        time: text(value, 'time', location),
+        attributes: attributesOf(value, location),
+        relations: relationsOf(value, location),
+        location,
+      },
       catalog,
       context,
     )

@@ -96,7 +96,12 @@ export function ocelEvent(record: OcelEventRecord, catalog: OcelCatalog, context
   for (const { name, value } of record.attributes) {
     if (value === null) continue
     const type = declared?.get(name) ?? 'string'
-    Object.defineProperty(attributes, name, { value: textOf(type, value, context, record.location, name), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(attributes, name, {
+      value: textOf(type, value, context, record.location, name),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   const objects = record.relations.map((relation): ObjectRef => {
     const type = relation.objectType === undefined ? catalog.objectTypes.get(relation.objectId) : relation.objectType
@@ -130,8 +135,16 @@ export function ocelObject(record: OcelObjectRecord, catalog: OcelCatalog, conte
     attributes: record.attributes.flatMap(({ name, value, time }) =>
       value === null
         ? []
-        : [{ name, value: textOf(declared?.get(name) ?? 'string', value, context, record.location, name), timestampNs: time === undefined ? 0n : timeOf(time, context, record.location, `attribute ${name} time`) }],
+        : [
+            {
+              name,
+              value: textOf(declared?.get(name) ?? 'string', value, context, record.location, name),
+              timestampNs: time === undefined ? 0n : timeOf(time, context, record.location, `attribute ${name} time`),
+            },
+          ],
     ),
-    relations: record.relations.map((r) => (r.qualifier === undefined || r.qualifier === null || r.qualifier === '' ? { id: r.objectId } : { id: r.objectId, qualifier: r.qualifier })),
+    relations: record.relations.map((r) =>
+      r.qualifier === undefined || r.qualifier === null || r.qualifier === '' ? { id: r.objectId } : { id: r.objectId, qualifier: r.qualifier },
+    ),
   }
 }

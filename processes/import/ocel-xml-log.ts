@@ -51,7 +51,15 @@ export class OcelXmlAssembler implements XmlHandlers {
     } else if (name === 'attribute' && this.declaration !== undefined) {
       this.declaration.attributes.push({ name: required('name'), type: attributes.type })
     } else if ((name === 'object' || name === 'event') && (parent === 'objects' || parent === 'events') && this.path.length === 3) {
-      this.entity = { kind: name, id: required('id'), type: required('type'), time: name === 'event' ? required('time') : '', line, attributes: [], relations: [] }
+      this.entity = {
+        kind: name,
+        id: required('id'),
+        type: required('type'),
+        time: name === 'event' ? required('time') : '',
+        line,
+        attributes: [],
+        relations: [],
+      }
     } else if (name === 'attribute' && this.entity !== undefined) {
       this.attribute = { name: required('name'), time: attributes.time, text: '' }
     } else if (name === 'relationship' && this.entity !== undefined) {
@@ -75,7 +83,11 @@ export class OcelXmlAssembler implements XmlHandlers {
     } else if ((name === 'object' || name === 'event') && this.entity !== undefined && this.path.length === 2) {
       const { kind, id, type, time, line, attributes, relations } = this.entity
       const location = { file: this.file, line, element: `<${kind} id="${id}">` }
-      this.pending.push(kind === 'event' ? { kind, record: { id, type, time, attributes, relations, location } } : { kind, record: { id, type, attributes, relations, location } })
+      this.pending.push(
+        kind === 'event'
+          ? { kind, record: { id, type, time, attributes, relations, location } }
+          : { kind, record: { id, type, attributes, relations, location } },
+      )
       this.entity = undefined
     } else if (name === 'objects' && this.path.length === 1) {
       this.pending.push({ kind: 'objects-end' })

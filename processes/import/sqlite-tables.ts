@@ -34,7 +34,12 @@ export function openOcelDatabase(file: string): DatabaseSync {
   } catch (error) {
     throw new EventLogError('malformed', { file }, `cannot be opened as SQLite: ${(error as Error).message}`, { cause: error })
   }
-  const tables = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).all().map((row) => String(row.name)))
+  const tables = new Set(
+    db
+      .prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`)
+      .all()
+      .map((row) => String(row.name)),
+  )
   for (const needed of ['event', 'object', 'event_object']) {
     if (!tables.has(needed)) {
       db.close()

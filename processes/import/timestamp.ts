@@ -60,13 +60,13 @@ const patternTokens: ReadonlyArray<readonly [string, string, keyof TimeFields]> 
 export function timestampLayoutFromPattern(pattern: string): TimestampLayout | string {
   let source = '^'
   const order: Array<keyof TimeFields> = []
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const token = patternTokens.find(([name]) => pattern.startsWith(name, i))
     if (token) {
       const [name, regex, field] = token
       source += regex
       order.push(field)
-      i += name === 'S' ? /^S+/.exec(pattern.slice(i))?.[0].length ?? 1 : name.length
+      i += name === 'S' ? (/^S+/.exec(pattern.slice(i))?.[0].length ?? 1) : name.length
     } else {
       source += pattern[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
       i += 1

@@ -47,7 +47,8 @@ export class XesLogAssembler implements XmlHandlers {
     const top = this.stack.at(-1)
     const isAttribute = valueElements.has(name) || groupElements.has(name)
     if (top === undefined) {
-      if (name !== 'log') throw new EventLogError('malformed', { file: this.file, line, element: `<${name}>` }, 'is not an XES log: the root element must be <log>')
+      if (name !== 'log')
+        throw new EventLogError('malformed', { file: this.file, line, element: `<${name}>` }, 'is not an XES log: the root element must be <log>')
       this.stack.push({ kind: 'log' })
     } else if (top.kind === 'skip') {
       this.stack.push(top)

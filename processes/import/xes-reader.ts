@@ -36,7 +36,11 @@ export async function* readXes(context: ReadContext): AsyncGenerator<ImportedEve
 function traceEvents(context: ReadContext, trace: XesTrace, occurrences: OccurrenceCounter): ImportedEvent[] {
   const caseId = trace.attributes.get(ACTIVITY)?.value
   if (caseId === undefined) {
-    throw new EventLogError('malformed', { file: context.file, line: trace.line, element: '<trace>' }, `has no ${ACTIVITY} attribute, so its events have no case id`)
+    throw new EventLogError(
+      'malformed',
+      { file: context.file, line: trace.line, element: '<trace>' },
+      `has no ${ACTIVITY} attribute, so its events have no case id`,
+    )
   }
   const caseAttributes = textAttributes(context, trace.attributes, 'case:', new Set([ACTIVITY]))
   return trace.events.map((event) => {

@@ -73,11 +73,16 @@ describe('migrate and sql on the embedded store', () => {
   })
 
   it('prints a query in the requested format', async () => {
-    const result = await runThroughline(['sql', "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'otel%' ORDER BY name", '--data-dir', dataDir, '--format', 'JSONEachRow'])
+    const result = await runThroughline([
+      'sql',
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'otel%' ORDER BY name",
+      '--data-dir',
+      dataDir,
+      '--format',
+      'JSONEachRow',
+    ])
     expect(result.code).toBe(0)
-    expect(result.stdout).toBe(
-      '{"name":"otel_logs"}\n{"name":"otel_traces"}\n{"name":"otel_traces_trace_id_ts"}\n{"name":"otel_traces_trace_id_ts_mv"}\n',
-    )
+    expect(result.stdout).toBe('{"name":"otel_logs"}\n{"name":"otel_traces"}\n{"name":"otel_traces_trace_id_ts"}\n{"name":"otel_traces_trace_id_ts_mv"}\n')
   })
 
   it('refuses a statement that writes, leaving the data as it was', async () => {
@@ -110,11 +115,14 @@ describe('migrate and sql on the embedded store', () => {
     )
   })
 
-  it.each(['SELECT 1 FORMAT JSON', 'select 1 format JSONEachRow;', 'SELECT 1 FORMAT CSV SETTINGS max_threads = 1'])('refuses a statement with its own FORMAT clause: %s', async (query) => {
-    const result = await runThroughline(['sql', query, '--data-dir', dataDir])
-    expect(result.code).toBe(2)
-    expect(result.stderr).toBe('throughline: give the output format with --format, not in the query\n')
-  })
+  it.each(['SELECT 1 FORMAT JSON', 'select 1 format JSONEachRow;', 'SELECT 1 FORMAT CSV SETTINGS max_threads = 1'])(
+    'refuses a statement with its own FORMAT clause: %s',
+    async (query) => {
+      const result = await runThroughline(['sql', query, '--data-dir', dataDir])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe('throughline: give the output format with --format, not in the query\n')
+    },
+  )
 
   it('runs a statement that orders by a column named format', async () => {
     const result = await runThroughline(['sql', 'SELECT number AS format FROM numbers(3) ORDER BY format DESC', '--data-dir', dataDir, '--format', 'TSV'])

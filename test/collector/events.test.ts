@@ -389,7 +389,11 @@ describe('a mixed batch', () => {
       rejected: [
         { index: 0, field: 'keys', message: 'must not have fewer than 1 properties' },
         { index: 1, field: 'keys.order_id', message: 'must be string' },
-        { index: 2, field: 'keys.kxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', message: 'is not a valid key type: must match ^[a-z][a-z0-9_]{0,63}$' },
+        {
+          index: 2,
+          field: 'keys.kxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+          message: 'is not a valid key type: must match ^[a-z][a-z0-9_]{0,63}$',
+        },
         { index: 3, field: 'attempt', message: 'must be >= 1' },
         { index: 4, field: 'trace_id', message: 'must match pattern "^[0-9a-fA-F]{32}$"' },
         { index: 5, field: 'attributes.nested', message: 'must be string' },
@@ -399,7 +403,8 @@ describe('a mixed batch', () => {
         {
           index: 9,
           field: 'attributes.business.key.invoice_no',
-          message: 'is not a valid attribute name: must be 1 to 256 characters, outside the business., integration., sync. and tenant. namespaces (use the named fields)',
+          message:
+            'is not a valid attribute name: must be 1 to 256 characters, outside the business., integration., sync. and tenant. namespaces (use the named fields)',
         },
       ],
     } satisfies EventsAnswer)

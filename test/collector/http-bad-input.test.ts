@@ -117,7 +117,10 @@ function protobufSpan(traceHex: string, spanHex: string, name: string): number[]
 }
 
 function protobufTraceRequest(spans: readonly number[][]): Uint8Array {
-  const scopeSpans = lengthDelimited(2, spans.flatMap((s) => lengthDelimited(2, s)))
+  const scopeSpans = lengthDelimited(
+    2,
+    spans.flatMap((s) => lengthDelimited(2, s)),
+  )
   return Uint8Array.from(lengthDelimited(1, scopeSpans))
 }
 
@@ -173,12 +176,22 @@ async function expectOtlpError(res: Response, httpStatus: number, encoding: 'pro
 // Store and metrics
 
 async function countSpans(spanIds: readonly string[]): Promise<number> {
-  const [row] = await queryRows<{ n: string }>(running.store, 'SELECT count() AS n FROM otel_traces WHERE SpanId IN {ids:Array(String)}', { ids: spanIds }, { tag: 'test.count-spans' })
+  const [row] = await queryRows<{ n: string }>(
+    running.store,
+    'SELECT count() AS n FROM otel_traces WHERE SpanId IN {ids:Array(String)}',
+    { ids: spanIds },
+    { tag: 'test.count-spans' },
+  )
   return Number(row?.n ?? 0)
 }
 
 async function countLogs(bodies: readonly string[]): Promise<number> {
-  const [row] = await queryRows<{ n: string }>(running.store, 'SELECT count() AS n FROM otel_logs WHERE Body IN {bodies:Array(String)}', { bodies }, { tag: 'test.count-logs' })
+  const [row] = await queryRows<{ n: string }>(
+    running.store,
+    'SELECT count() AS n FROM otel_logs WHERE Body IN {bodies:Array(String)}',
+    { bodies },
+    { tag: 'test.count-logs' },
+  )
   return Number(row?.n ?? 0)
 }
 
@@ -481,7 +494,9 @@ describe('partial success', () => {
     expect(await res.json()).toEqual({
       partialSuccess: {
         rejectedLogRecords: '4',
-        errorMessage: expect.stringMatching(/^4 log records rejected \(invalid_trace_id 1, invalid_span_id 1, missing_timestamp 1, timestamp_in_future 1\); first: /),
+        errorMessage: expect.stringMatching(
+          /^4 log records rejected \(invalid_trace_id 1, invalid_span_id 1, missing_timestamp 1, timestamp_in_future 1\); first: /,
+        ),
       },
     })
     expect(await waitForLogs(goodBodies, 3)).toBe(3)
@@ -556,7 +571,9 @@ describe('attribute limits', () => {
   it('truncates a long log body the same way', async () => {
     const before = await metric('throughline_collector_truncated_values_total', { signal: 'logs' })
     // 'log:' (4 bytes) + 40 x 'é' (2 bytes each) = 84 bytes; 64 bytes end right after the 30th 'é'.
-    const res = await post('/v1/logs', logsRequestJson([{ timeUnixNano: recentNs(), body: { stringValue: `log:${'é'.repeat(40)}` } }]), { 'content-type': JSON_TYPE })
+    const res = await post('/v1/logs', logsRequestJson([{ timeUnixNano: recentNs(), body: { stringValue: `log:${'é'.repeat(40)}` } }]), {
+      'content-type': JSON_TYPE,
+    })
     expect(res.status).toBe(200)
     const expectedBody = 'log:éééééééééééééééééééééééééééééé'
     expect(await waitForLogs([expectedBody], 1)).toBe(1)
@@ -566,9 +583,13 @@ describe('attribute limits', () => {
 
 describe('lenient OTLP/JSON', () => {
   it('stores upper-case ids in lower case', async () => {
-    const res = await post('/v1/traces', traceRequestJson([jsonSpan({ traceId: 'ABCDEF0123456789ABCDEF0123456789', spanId: 'DEADBEEF00000001', name: 'upper ids' })]), {
-      'content-type': JSON_TYPE,
-    })
+    const res = await post(
+      '/v1/traces',
+      traceRequestJson([jsonSpan({ traceId: 'ABCDEF0123456789ABCDEF0123456789', spanId: 'DEADBEEF00000001', name: 'upper ids' })]),
+      {
+        'content-type': JSON_TYPE,
+      },
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({})
     const row = await storedSpan('deadbeef00000001')

@@ -68,7 +68,12 @@ describe('spool', () => {
     const decoded = decodeSegment(readFileSync(segment!.path))
     expect(decoded.frames).toBe(200)
     expect(decoded.rows).toBe(200)
-    const numbers = decoded.body.toString().trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n).sort((a, b) => a - b)
+    const numbers = decoded.body
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { n: number }).n)
+      .sort((a, b) => a - b)
     expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i))
     expect(await spool.takeSealed()).toBeNull()
   })

@@ -113,7 +113,11 @@ describe('recordBusinessEvent refuses bad input, naming the field', () => {
     ['a fractional attempt', { attempt: 1.5 }, 'attempt must be an integer >= 1, got 1.5'],
     ['an attempt beyond the UInt16 column', { attempt: 65_536 }, 'attempt must be at most 65535, got 65536'],
     ['too many keys', { keys: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, 'keys holds 33 keys, at most 32 are allowed'],
-    ['a reserved attribute name', { attributes: { 'sync.side': 'change' } }, 'attributes["sync.side"] uses the reserved prefix "sync.": set it through the named option instead'],
+    [
+      'a reserved attribute name',
+      { attributes: { 'sync.side': 'change' } },
+      'attributes["sync.side"] uses the reserved prefix "sync.": set it through the named option instead',
+    ],
   ]
   for (const [what, change, message] of cases) {
     it(`throws for ${what}`, () => {

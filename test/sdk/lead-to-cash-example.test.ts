@@ -4,13 +4,7 @@
 
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import {
-  addBusinessKeys,
-  IntegrationError,
-  recordBusinessEvent,
-  withBusinessKeys,
-  withIntegrationSpan,
-} from '../../sdk/index.ts'
+import { addBusinessKeys, IntegrationError, recordBusinessEvent, withBusinessKeys, withIntegrationSpan } from '../../sdk/index.ts'
 import { extract, inject, installContextManager, makeService, type Carrier } from './otel-harness.ts'
 
 const crm = makeService('crm-connector')
@@ -49,7 +43,11 @@ const crmPublishes = (): Promise<Carrier> =>
   )
 
 const erpCall = { integration: 'crm-to-erp-orders', sourceSystem: 'CRM', targetSystem: 'ERP', operationId: 'crm-to-erp-orders:O-1001' }
-const erpHttp = { 'http.request.method': 'POST', 'url.full': 'https://erp.acme.example/sap/opu/odata/sap/API_SALES_ORDER_SRV/A_SalesOrder', 'server.address': 'erp.acme.example' }
+const erpHttp = {
+  'http.request.method': 'POST',
+  'url.full': 'https://erp.acme.example/sap/opu/odata/sap/API_SALES_ORDER_SRV/A_SalesOrder',
+  'server.address': 'erp.acme.example',
+}
 
 /** order-sync: consume, post to the ERP (503, then 201 with the SO number), forward to the WMS. */
 const flowRuns = (message: Carrier): Promise<Carrier> =>
@@ -62,19 +60,24 @@ const flowRuns = (message: Carrier): Promise<Carrier> =>
         span.setAttribute('http.response.status_code', 503)
         throw new IntegrationError('503', 'ERP answered 503 Service Unavailable')
       }).catch(() => undefined)
-      const soNumber = await withIntegrationSpan(flow.tracer, 'POST A_SalesOrder', { kind: SpanKind.CLIENT, ...erpCall, attempt: 2, attributes: erpHttp }, (span) => {
-        span.setAttribute('http.response.status_code', 201)
-        recordBusinessEvent(span, {
-          process: 'lead_to_cash',
-          milestone: 'sales_order.created',
-          system: 'ERP',
-          object: 'sales_order',
-          keys: { order_id: 'O-1001', so_number: '4500017' },
-          eventId: 'ERP:sales_order:4500017:created',
-          time: new Date('2026-03-02T09:15:04.000Z'),
-        })
-        return '4500017'
-      })
+      const soNumber = await withIntegrationSpan(
+        flow.tracer,
+        'POST A_SalesOrder',
+        { kind: SpanKind.CLIENT, ...erpCall, attempt: 2, attributes: erpHttp },
+        (span) => {
+          span.setAttribute('http.response.status_code', 201)
+          recordBusinessEvent(span, {
+            process: 'lead_to_cash',
+            milestone: 'sales_order.created',
+            system: 'ERP',
+            object: 'sales_order',
+            keys: { order_id: 'O-1001', so_number: '4500017' },
+            eventId: 'ERP:sales_order:4500017:created',
+            time: new Date('2026-03-02T09:15:04.000Z'),
+          })
+          return '4500017'
+        },
+      )
       return withBusinessKeys({ so_number: soNumber }, () =>
         withIntegrationSpan(
           flow.tracer,

@@ -16,7 +16,10 @@ describe('DDL templates', () => {
     const dir = new URL('../../store/sql/', import.meta.url)
     for (const file of readdirSync(dir)) {
       const used = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1])
-      expect(used.filter((name) => name === undefined || !allowed.has(name)), file).toEqual([])
+      expect(
+        used.filter((name) => name === undefined || !allowed.has(name)),
+        file,
+      ).toEqual([])
     }
   })
 })

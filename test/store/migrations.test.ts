@@ -107,8 +107,20 @@ const EXPORTER_TABLES = [
    ) ENGINE = MergeTree PARTITION BY toDate(TimestampTime) ORDER BY (ServiceName, TimestampTime, Timestamp)`,
 ]
 
-const INTEGRATION_COLUMNS = ['Tenant', 'Integration', 'SourceSystem', 'TargetSystem', 'BusinessProcess', 'Milestone', 'BusinessObject',
-  'BusinessSystem', 'BusinessKeys', 'MessageId', 'OperationId', 'Attempt']
+const INTEGRATION_COLUMNS = [
+  'Tenant',
+  'Integration',
+  'SourceSystem',
+  'TargetSystem',
+  'BusinessProcess',
+  'Milestone',
+  'BusinessObject',
+  'BusinessSystem',
+  'BusinessKeys',
+  'MessageId',
+  'OperationId',
+  'Attempt',
+]
 
 describe('tables a stock OpenTelemetry Collector created first', () => {
   it('get the integration columns, defined exactly as on tables throughline creates, computed for old rows too', async () => {

@@ -118,16 +118,24 @@ describe('retention', () => {
     const ttlStore = createStoreClient(ttlConfig)
     try {
       await migrate(ttlStore, ttlConfig)
-      for (const [age, id] of [[3, 'old'], [0, 'new']] as const) {
+      for (const [age, id] of [
+        [3, 'old'],
+        [0, 'new'],
+      ] as const) {
         await command(
           ttlStore,
           `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName) VALUES (now64(9) - toIntervalDay(${age}), 'ttl', '${id}', 'ttl')`,
           {},
           { tag: 'test.ttl-span' },
         )
-        await command(ttlStore, `INSERT INTO otel_logs (Timestamp, ServiceName, Body) VALUES (now64(9) - toIntervalDay(${age}), 'ttl', '${id}')`, {}, {
-          tag: 'test.ttl-log',
-        })
+        await command(
+          ttlStore,
+          `INSERT INTO otel_logs (Timestamp, ServiceName, Body) VALUES (now64(9) - toIntervalDay(${age}), 'ttl', '${id}')`,
+          {},
+          {
+            tag: 'test.ttl-log',
+          },
+        )
       }
       // Each insert above is its own part in its own day partition; FINAL applies the TTL now.
       await command(ttlStore, 'OPTIMIZE TABLE otel_traces FINAL', {}, { tag: 'test.ttl-optimize' })

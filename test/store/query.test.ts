@@ -33,7 +33,12 @@ const failure = (promise: Promise<unknown>): Promise<unknown> =>
 describe('queryRows', () => {
   it('binds parameters as values, so quotes and SQL in them stay text', async () => {
     const hostile = "O'Brien'); DROP TABLE otel_traces; --"
-    const rows = await queryRows<{ s: string; n: string }>(store, 'SELECT {s:String} AS s, {n:UInt64} AS n', { s: hostile, n: '18446744073709551615' }, { tag: 'test.bind' })
+    const rows = await queryRows<{ s: string; n: string }>(
+      store,
+      'SELECT {s:String} AS s, {n:UInt64} AS n',
+      { s: hostile, n: '18446744073709551615' },
+      { tag: 'test.bind' },
+    )
     expect(rows).toEqual([{ s: hostile, n: '18446744073709551615' }])
   })
 
@@ -124,7 +129,7 @@ describe('network failures', () => {
 
 describe('runReadOnly', () => {
   it('returns the output in the asked format', async () => {
-    expect(await runReadOnly(store, 'SELECT 1 AS one, \'a\' AS letter;', 'TSVWithNames')).toBe('one\tletter\n1\ta\n')
+    expect(await runReadOnly(store, "SELECT 1 AS one, 'a' AS letter;", 'TSVWithNames')).toBe('one\tletter\n1\ta\n')
   })
 
   it("reads the configured database's tables by their plain names", async () => {
@@ -141,7 +146,12 @@ describe('runReadOnly', () => {
   it('is refused a write by ClickHouse, and leaves the store writable afterwards', async () => {
     const err = await failure(runReadOnly(store, "INSERT INTO otel_logs (Timestamp, Body) VALUES (now64(9), 'x')", 'TSV'))
     expect(clickHouseErrorCode(err)).toBe(164) // READONLY
-    await command(store, "INSERT INTO otel_logs (Timestamp, ServiceName, Body) VALUES (now64(9), 'after', 'still writable')", {}, { tag: 'test.after-readonly' })
+    await command(
+      store,
+      "INSERT INTO otel_logs (Timestamp, ServiceName, Body) VALUES (now64(9), 'after', 'still writable')",
+      {},
+      { tag: 'test.after-readonly' },
+    )
     expect(await storedRowCounts(store)).toEqual({ otel_traces: 0, otel_logs: 1 })
   })
 })

@@ -5,13 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { integrationSpanRequests } from '../../bench/ingest-requests.ts'
-import {
-  decodeLogsJson,
-  decodeTracesJson,
-  decodeTracesProtobuf,
-  type DecodeResult,
-  type ValidationLimits,
-} from '../../collector/otlp/index.ts'
+import { decodeLogsJson, decodeTracesJson, decodeTracesProtobuf, type DecodeResult, type ValidationLimits } from '../../collector/otlp/index.ts'
 import { dateTime64Text, logRowJson, spanRowJson } from '../../store/row-format.ts'
 import type { AttributeMap, LogRow, SpanRow } from '../../store/rows.ts'
 import { sharedDataPath } from '../support/shared-data.ts'

@@ -30,9 +30,13 @@ export interface StartOptions {
 
 export async function startServe(dataDir: string, extraArgs: string[] = [], options: StartOptions = {}): Promise<ServeProcess> {
   const [otlpPort, apiPort] = [await freePort(), await freePort()]
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--otlp-port', String(otlpPort), '--api-port', String(apiPort), '--log-level', 'info', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--data-dir', dataDir, '--otlp-port', String(otlpPort), '--api-port', String(apiPort), '--log-level', 'info', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let output = ''
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
@@ -40,7 +44,10 @@ export async function startServe(dataDir: string, extraArgs: string[] = [], opti
   const otlpUrl = `http://127.0.0.1:${otlpPort}`
   const deadline = Date.now() + 30_000
   for (;;) {
-    const ready = await fetch(`${otlpUrl}/${options.waitFor ?? 'readyz'}`).then((r) => r.ok, () => false)
+    const ready = await fetch(`${otlpUrl}/${options.waitFor ?? 'readyz'}`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ready) break
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not become ready:\n${output}`)
     await new Promise((r) => setTimeout(r, 100))

@@ -15,14 +15,14 @@ describe('attribute text', () => {
     expect(formatDouble(-2.5e-8)).toBe('-2.5e-8')
   })
 
-  it('keeps the sign of negative zero and writes non-finite values as Go\'s error text', () => {
+  it("keeps the sign of negative zero and writes non-finite values as Go's error text", () => {
     expect(formatDouble(-0)).toBe('-0')
     expect(formatDouble(Number.NaN)).toBe('json: unsupported value: NaN')
     expect(formatDouble(Number.POSITIVE_INFINITY)).toBe('json: unsupported value: +Inf')
     expect(formatDouble(Number.NEGATIVE_INFINITY)).toBe('json: unsupported value: -Inf')
   })
 
-  it('writes strings inside arrays and maps as Go\'s encoder does, without HTML escaping', () => {
+  it("writes strings inside arrays and maps as Go's encoder does, without HTML escaping", () => {
     expect(jsonString('<a href="x">&</a>')).toBe('"<a href=\\"x\\">&</a>"')
     expect(jsonString('line\u2028sep\u2029')).toBe('"line\\u2028sep\\u2029"')
   })

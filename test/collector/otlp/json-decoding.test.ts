@@ -16,7 +16,10 @@ const limits: ValidationLimits = {
   nowNs: 1_700_000_000_000_000_000n, // 2023-11-14: after every sample timestamp
 }
 const read = (name: string): string => readFileSync(`${data}${name}`, 'utf8')
-const lines = (name: string): string[] => read(name).split('\n').filter((line) => line.trim() !== '')
+const lines = (name: string): string[] =>
+  read(name)
+    .split('\n')
+    .filter((line) => line.trim() !== '')
 
 function rowsOf<Row>(result: DecodeResult<Row>): Row[] {
   if (!result.ok) throw new Error(`expected success, got ${result.reason}: ${result.message}`)
@@ -143,7 +146,14 @@ describe('the edge-case JSON-lines samples', () => {
       const result = decodeTracesJson(line, limits)
       expect(result).toMatchObject({ ok: true, rows: [], rejected: { count: 1, byReason: { missing_timestamp: 1 } } })
       const [raw] = mapTraceRequestJson(JSON.parse(line)).rows
-      expect(raw).toMatchObject({ traceId: `0000000000000000000000000000000${i + 1}`, spanId: `000000000000000${i + 1}`, parentSpanId: '', spanKind: 'Unspecified', serviceName: '', scopeName: '' })
+      expect(raw).toMatchObject({
+        traceId: `0000000000000000000000000000000${i + 1}`,
+        spanId: `000000000000000${i + 1}`,
+        parentSpanId: '',
+        spanKind: 'Unspecified',
+        serviceName: '',
+        scopeName: '',
+      })
     }
   })
 
@@ -155,9 +165,18 @@ describe('the edge-case JSON-lines samples', () => {
     expect(Object.keys(span?.events[19]?.attributes ?? {})).toHaveLength(10)
     expect(span?.events[3]?.attributes['event_attr_9']).toBe('val_9')
     expect(span?.links).toHaveLength(10)
-    expect(span?.links[9]).toEqual({ traceId: '00000000000000000000000000000009', spanId: '0000000000000009', traceState: '', attributes: { link_type: 'reference' } })
+    expect(span?.links[9]).toEqual({
+      traceId: '00000000000000000000000000000009',
+      spanId: '0000000000000009',
+      traceState: '',
+      attributes: { link_type: 'reference' },
+    })
     // No start time: the whole span is rejected, with its events and links.
-    expect(decodeTracesJson(read('edge-traces_deep_nesting.jsonl'), limits)).toMatchObject({ ok: true, rows: [], rejected: { byReason: { missing_timestamp: 1 } } })
+    expect(decodeTracesJson(read('edge-traces_deep_nesting.jsonl'), limits)).toMatchObject({
+      ok: true,
+      rows: [],
+      rejected: { byReason: { missing_timestamp: 1 } },
+    })
   })
 
   it('maps the fifty resource and fifty span attributes of edge-traces_large_attrs.jsonl', () => {
@@ -186,7 +205,10 @@ describe('the edge-case JSON-lines samples', () => {
   })
 
   it('gives decode errors, not throws, for the malformed lines, and rejects the one with bad ids alone', () => {
-    const results = read('edge-malformed.jsonl').split('\n').filter((l) => l !== '').map((line) => decodeTracesJson(line, limits))
+    const results = read('edge-malformed.jsonl')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((line) => decodeTracesJson(line, limits))
     expect(results.map((r) => (r.ok ? `ok rows=${r.rows.length} rejected=${r.rejected.count}` : r.reason))).toEqual([
       'ok rows=0 rejected=0', // {"invalid": ...}: an object without resourceSpans is an empty request
       'malformed_json',
@@ -228,7 +250,17 @@ describe('what the Collector receiver also accepts', () => {
                     { key: 'big', value: { intValue: '9007199254740993' } },
                     { key: 'bytes', value: { bytes_value: '-_8=' } },
                     { key: 'nan', value: { doubleValue: 'NaN' } },
-                    { key: 'nested', value: { kvlist_value: { values: [{ key: 'x', value: { double_value: 0.1 } }, { key: 'n', value: null }] } } },
+                    {
+                      key: 'nested',
+                      value: {
+                        kvlist_value: {
+                          values: [
+                            { key: 'x', value: { double_value: 0.1 } },
+                            { key: 'n', value: null },
+                          ],
+                        },
+                      },
+                    },
                   ],
                   events: [{ time_unix_nano: '1600000000000000100', name: 'e', attributes: null }],
                   links: [{ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: '00f067aa0ba902b7', trace_state: 't=2' }],
@@ -278,7 +310,9 @@ describe('what the Collector receiver also accepts', () => {
 
   it('reads severityNumber by name and flags as a number', () => {
     const body = JSON.stringify({
-      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1600000000000000000', severityNumber: 'SEVERITY_NUMBER_WARN3', flags: 257, body: { intValue: 5 } }] }] }],
+      resourceLogs: [
+        { scopeLogs: [{ logRecords: [{ timeUnixNano: '1600000000000000000', severityNumber: 'SEVERITY_NUMBER_WARN3', flags: 257, body: { intValue: 5 } }] }] },
+      ],
     })
     const [log] = rowsOf(decodeLogsJson(body, limits))
     expect(log).toMatchObject({ severityNumber: 15, traceFlags: 1, body: '5' } satisfies Partial<LogRow>)
@@ -312,7 +346,9 @@ describe('bad OTLP/JSON', () => {
     const badEnum = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ kind: 'SPAN_KIND_SIDEWAYS' }] }] }] })
     expect(decodeTracesJson(badEnum, limits)).toMatchObject({ ok: false, reason: 'invalid_otlp_json', message: expect.stringContaining('spans[0].kind') })
     const badValue = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'k', value: { intValue: '1.5' } }] } }] })
-    expect(decodeTracesJson(badValue, limits)).toMatchObject({ message: 'resourceSpans[0].resource.attributes[0].value.intValue: expected a 64-bit integer, got "1.5"' })
+    expect(decodeTracesJson(badValue, limits)).toMatchObject({
+      message: 'resourceSpans[0].resource.attributes[0].value.intValue: expected a 64-bit integer, got "1.5"',
+    })
   })
 
   it('rejects only the record whose ids are not hex of the right length', () => {

@@ -50,7 +50,12 @@ async function exportedSpans() {
         'order.quantities': [1, 2.5],
         'order.flags': [true, false],
       },
-      links: [{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, traceState: new TraceState('k=v') }, attributes: { 'link.kind': 'batch' } }],
+      links: [
+        {
+          context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, traceState: new TraceState('k=v') },
+          attributes: { 'link.kind': 'batch' },
+        },
+      ],
     },
     remoteParent,
   )

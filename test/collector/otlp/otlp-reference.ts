@@ -96,11 +96,7 @@ const root = protobuf.Root.fromJSON({
   },
 })
 
-export type OtlpMessageName =
-  | 'ExportTraceServiceRequest'
-  | 'ExportLogsServiceRequest'
-  | 'ExportTraceServiceResponse'
-  | 'ExportLogsServiceResponse'
+export type OtlpMessageName = 'ExportTraceServiceRequest' | 'ExportLogsServiceRequest' | 'ExportTraceServiceResponse' | 'ExportLogsServiceResponse'
 
 /** Encodes a plain object (protobufjs fromObject conventions: bytes as Uint8Array, 64-bit as string). */
 export function encodeReference(name: OtlpMessageName, value: Record<string, unknown>): Uint8Array {

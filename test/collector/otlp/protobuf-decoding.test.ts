@@ -106,13 +106,23 @@ describe('protobuf traces', () => {
                     kv('whole', { doubleValue: 2 }),
                     kv('bytes', { bytesValue: Uint8Array.from([0xde, 0xad, 0xbe, 0xef]) }),
                     kv('arr', { arrayValue: { values: [{ stringValue: 'a"b' }, { intValue: '7' }, { doubleValue: 1.5 }, { boolValue: true }, {}] } }),
-                    kv('map', { kvlistValue: { values: [kv('z', { intValue: '1' }), kv('a', { arrayValue: { values: [{ bytesValue: Uint8Array.from([1, 2]) }] } })] } }),
+                    kv('map', {
+                      kvlistValue: { values: [kv('z', { intValue: '1' }), kv('a', { arrayValue: { values: [{ bytesValue: Uint8Array.from([1, 2]) }] } })] },
+                    }),
                     kv('empty', {}),
                   ],
                   droppedAttributesCount: 3,
                   events: [{ timeUnixNano: '1700000000100000000', name: 'retry', attributes: [kv('attempt', { intValue: '2' })], droppedAttributesCount: 1 }],
                   droppedEventsCount: 4,
-                  links: [{ traceId: hexBytes('000102030405060708090a0b0c0d0e0f'), spanId: hexBytes('0001020304050607'), traceState: 'k=v', attributes: [kv('why', { stringValue: 'batch' })], flags: 1 }],
+                  links: [
+                    {
+                      traceId: hexBytes('000102030405060708090a0b0c0d0e0f'),
+                      spanId: hexBytes('0001020304050607'),
+                      traceState: 'k=v',
+                      attributes: [kv('why', { stringValue: 'batch' })],
+                      flags: 1,
+                    },
+                  ],
                   status: { code: 2, message: 'card declined' },
                 },
               ],
@@ -157,11 +167,29 @@ describe('protobuf traces', () => {
 
   it('skips unknown fields of every wire type, groups included', () => {
     const unknown = [
-      ...key(100, 0), ...varint(300),
-      ...key(101, 1), 1, 2, 3, 4, 5, 6, 7, 8,
+      ...key(100, 0),
+      ...varint(300),
+      ...key(101, 1),
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
       ...lengthDelimited(102, utf8('future field')),
-      ...key(103, 5), 1, 2, 3, 4,
-      ...key(104, 3), ...key(1, 0), ...varint(1), ...key(2, 3), ...key(2, 4), ...key(104, 4),
+      ...key(103, 5),
+      1,
+      2,
+      3,
+      4,
+      ...key(104, 3),
+      ...key(1, 0),
+      ...varint(1),
+      ...key(2, 3),
+      ...key(2, 4),
+      ...key(104, 4),
     ]
     const span = only(decodeTracesProtobuf(traceRequest(spanFields(unknown), unknown), limits))
     expect(span.spanName).toBe('op')
@@ -169,7 +197,10 @@ describe('protobuf traces', () => {
   })
 
   it('reads the resource even when it comes after the spans on the wire', () => {
-    const resource = lengthDelimited(1, lengthDelimited(1, [...lengthDelimited(1, utf8('service.name')), ...lengthDelimited(2, lengthDelimited(1, utf8('late')))]))
+    const resource = lengthDelimited(
+      1,
+      lengthDelimited(1, [...lengthDelimited(1, utf8('service.name')), ...lengthDelimited(2, lengthDelimited(1, utf8('late')))]),
+    )
     const scopeSpans = lengthDelimited(2, [...lengthDelimited(2, spanFields()), ...lengthDelimited(1, lengthDelimited(1, utf8('scope-after')))])
     const body = Buffer.from(lengthDelimited(1, [...scopeSpans, ...resource]))
     const span = only(decodeTracesProtobuf(body, limits))
@@ -221,7 +252,11 @@ describe('malformed protobuf', () => {
   it('names the field and offset of a known field sent with the wrong wire type', () => {
     // name (field 5) sent as a varint instead of length-delimited.
     const body = traceRequest(spanFields([...key(5, 0), ...varint(1)]))
-    expect(failureOf(body)).toEqual({ ok: false, reason: 'malformed_protobuf', message: expect.stringMatching(/^wrong wire type 0 for field 5 at byte offset \d+$/) })
+    expect(failureOf(body)).toEqual({
+      ok: false,
+      reason: 'malformed_protobuf',
+      message: expect.stringMatching(/^wrong wire type 0 for field 5 at byte offset \d+$/),
+    })
   })
 
   it('refuses invalid UTF-8 in a string field with reason invalid_utf8', () => {
@@ -240,7 +275,9 @@ describe('malformed protobuf', () => {
     expect(failureOf(Buffer.from([...key(1, 6)])).message).toBe('invalid wire type 6 for field 1 at byte offset 1')
     expect(failureOf(Buffer.from([...key(9, 7)])).message).toBe('invalid wire type 7 for field 9 at byte offset 1')
     expect(failureOf(Buffer.from([...key(9, 4)])).message).toBe('unexpected end group for field 9 at byte offset 1')
-    expect(failureOf(Buffer.from([...key(9, 0), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).message).toBe('varint longer than 10 bytes at byte offset 1')
+    expect(failureOf(Buffer.from([...key(9, 0), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])).message).toBe(
+      'varint longer than 10 bytes at byte offset 1',
+    )
     expect(failureOf(Buffer.from([...key(1, 2), 5, 0x0a])).message).toBe('length 5 runs past the end of its message at byte offset 1')
   })
 
@@ -273,7 +310,9 @@ describe('protobuf logs', () => {
       eventName: '',
     })
     expect(decodeReference('ExportLogsServiceRequest', readFileSync(`${data}edge-otlp_logs.pb`))).toMatchObject({
-      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: String(T0), severityNumber: 9, severityText: 'INFO', body: { stringValue: 'Test log message' } }] }] }],
+      resourceLogs: [
+        { scopeLogs: [{ logRecords: [{ timeUnixNano: String(T0), severityNumber: 9, severityText: 'INFO', body: { stringValue: 'Test log message' } }] }] },
+      ],
     })
   })
 
@@ -292,7 +331,14 @@ describe('protobuf logs', () => {
                   observedTimeUnixNano: '1600000000000000001',
                   severityNumber: 17,
                   severityText: 'ERROR',
-                  body: { kvlistValue: { values: [{ key: 'order', value: { stringValue: 'O-1' } }, { key: 'amount', value: { doubleValue: 12.5 } }] } },
+                  body: {
+                    kvlistValue: {
+                      values: [
+                        { key: 'order', value: { stringValue: 'O-1' } },
+                        { key: 'amount', value: { doubleValue: 12.5 } },
+                      ],
+                    },
+                  },
                   attributes: [{ key: 'retry', value: { boolValue: true } }],
                   flags: 0x101,
                   traceId: hexBytes('5B8EFFF798038103D269B633813FC60C'),

@@ -26,7 +26,9 @@ describe('export responses', () => {
 
   it('encode large counts and non-ASCII messages', () => {
     const bytes = encodeExportResponseProtobuf('logs', { rejected: 300_000, errorMessage: 'zeitstempel ungültig' })
-    expect(decodeReference('ExportLogsServiceResponse', bytes)).toEqual({ partialSuccess: { rejectedLogRecords: '300000', errorMessage: 'zeitstempel ungültig' } })
+    expect(decodeReference('ExportLogsServiceResponse', bytes)).toEqual({
+      partialSuccess: { rejectedLogRecords: '300000', errorMessage: 'zeitstempel ungültig' },
+    })
     const response = ProtobufLogsSerializer.deserializeResponse(bytes)
     expect(Number(response.partialSuccess?.rejectedLogRecords)).toBe(300_000)
   })

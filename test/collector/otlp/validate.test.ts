@@ -82,7 +82,9 @@ describe('span validation', () => {
       'invalid_span_id: span "op" span id "" is not 8 bytes of hex',
       'invalid_parent_span_id: span "op" parent span id "b7ad6b71692033" is neither empty nor 8 bytes of hex',
     ])
-    expect(result.rejected.message).toMatch(/^7 spans rejected \(invalid_trace_id 1, invalid_span_id 1, invalid_parent_span_id 1, missing_timestamp 1, timestamp_in_future 1, timestamp_out_of_range 2\); first: invalid_trace_id: /)
+    expect(result.rejected.message).toMatch(
+      /^7 spans rejected \(invalid_trace_id 1, invalid_span_id 1, invalid_parent_span_id 1, missing_timestamp 1, timestamp_in_future 1, timestamp_out_of_range 2\); first: invalid_trace_id: /,
+    )
   })
 
   it('keeps the first attributes of a record over the limit and counts the rest', () => {
@@ -95,7 +97,11 @@ describe('span validation', () => {
     const sharedResource = { 'service.name': 'a-very-long-service' }
     const result = validateSpans(
       [
-        span({ resourceAttributes: sharedResource, spanAttributes: { euro: 'ab€€€' }, events: [{ timestampNs: NOW, name: 'e', attributes: { k: '123456789' } }] }),
+        span({
+          resourceAttributes: sharedResource,
+          spanAttributes: { euro: 'ab€€€' },
+          events: [{ timestampNs: NOW, name: 'e', attributes: { k: '123456789' } }],
+        }),
         span({ resourceAttributes: sharedResource, links: [{ traceId: '', spanId: '', traceState: '', attributes: { k: 'ok' } }] }),
       ],
       limits,
@@ -111,7 +117,7 @@ describe('span validation', () => {
     expect(sharedResource['service.name']).toBe('a-very-long-service')
   })
 
-  it('takes the decoder\'s bounds as a shortcut only when they are within the limits', () => {
+  it("takes the decoder's bounds as a shortcut only when they are within the limits", () => {
     const row = span({ spanAttributes: { a: '123456789' } })
     expect(validateSpans([row], limits, { longestValueChars: 9, mostAttributes: 1 }).truncatedValues).toBe(1)
     expect(validateSpans([span()], limits, { longestValueChars: 2, mostAttributes: 1 }).rows[0]).toEqual(span())

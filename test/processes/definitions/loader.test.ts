@@ -64,7 +64,14 @@ describe('loading processes.d/', () => {
       },
       rework: { mayRepeat: [], reworkActivities: [] },
       slas: [
-        { name: 'so_within_2_business_hours', from: ['order.created'], to: ['so.created'], target: { kind: 'fixed', ms: 2 * HOUR }, clock: 'business', atRisk: 0.8 },
+        {
+          name: 'so_within_2_business_hours',
+          from: ['order.created'],
+          to: ['so.created'],
+          target: { kind: 'fixed', ms: 2 * HOUR },
+          clock: 'business',
+          atRisk: 0.8,
+        },
         {
           name: 'order_to_shipment',
           from: ['order.created'],
@@ -141,7 +148,10 @@ describe('the lead-to-cash definition', () => {
     expect(definition.calendar.kind).toBe('working_hours')
     if (definition.calendar.kind !== 'working_hours') return
     expect(definition.calendar.timeZone).toBe('Asia/Shanghai')
-    expect(definition.calendar.week.mon).toEqual([{ startMinute: 540, endMinute: 720 }, { startMinute: 780, endMinute: 1080 }])
+    expect(definition.calendar.week.mon).toEqual([
+      { startMinute: 540, endMinute: 720 },
+      { startMinute: 780, endMinute: 1080 },
+    ])
     expect(definition.calendar.holidays).toHaveLength(33)
     expect(Object.keys(definition.calendar.specialDays)).toEqual(['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'])
     expect(definition.latenessAllowance).toEqual({ defaultMs: 15 * 60_000, bySystem: { WMS: 26 * HOUR } })
@@ -171,7 +181,10 @@ describe('loading a directory', () => {
     expect(none.ok && none.definitions.length === 0 && none.warnings.map((warning) => warning.code)).toEqual(['no_definitions'])
 
     const dir = await tempDir()
-    await writeFile(join(dir, 'a.yml'), 'name: a\nversion: 2\nroot_key: k\nkeys: [{ type: k }]\nmilestones: [{ name: x.done }]\nstart: [x.done]\nterminal: [{ milestone: x.done, outcome: completed }]\n')
+    await writeFile(
+      join(dir, 'a.yml'),
+      'name: a\nversion: 2\nroot_key: k\nkeys: [{ type: k }]\nmilestones: [{ name: x.done }]\nstart: [x.done]\nterminal: [{ milestone: x.done, outcome: completed }]\n',
+    )
     const load = await loadProcessDefinitions(dir)
     expect(load.ok && load.definitions.map((definition) => [definition.name, definition.version])).toEqual([['a', '2']])
   })

@@ -78,7 +78,9 @@ describe('references to names', () => {
     const root = one(withLine(3, 'root_key: order'))
     expect(root.seen).toEqual([error('unknown_key_type', 3, 'root_key')])
     expect(root.messages[0]).toContain("did you mean 'order_id'?")
-    expect(one(withLine(22, 'children: [{ key: dlv, parent_key: order_id, milestones: [order.shipped] }]')).seen).toEqual([error('unknown_key_type', 22, 'children[0].key')])
+    expect(one(withLine(22, 'children: [{ key: dlv, parent_key: order_id, milestones: [order.shipped] }]')).seen).toEqual([
+      error('unknown_key_type', 22, 'children[0].key'),
+    ])
   })
 
   it('refuses a reference key as the root key', () => {
@@ -86,7 +88,10 @@ describe('references to names', () => {
   })
 
   it('refuses the root key as a child object', () => {
-    const text = withLine(22, 'children: [{ key: delivery_id, parent_key: order_id, milestones: [order.shipped] }, { key: order_id, parent_key: delivery_id, milestones: [order.shipped] }]')
+    const text = withLine(
+      22,
+      'children: [{ key: delivery_id, parent_key: order_id, milestones: [order.shipped] }, { key: order_id, parent_key: delivery_id, milestones: [order.shipped] }]',
+    )
     expect(one(text).seen).toEqual([error('bad_key_role', 22, 'children[1].key')])
   })
 
@@ -131,16 +136,21 @@ describe('values', () => {
     const { seen, messages } = one(withLine(23, 'slas: [{ name: ship_in_a_day, target: a day }]'))
     expect(seen).toEqual([error('bad_duration', 23, 'slas[0].target')])
     expect(messages[0]).toMatch(/^'a day' is not a duration/)
-    expect(one(withLine(24, 'stages: [{ after: order.created, threshold: { min: 4, k: 2 } }]')).seen).toEqual([error('invalid_value', 24, 'stages[0].threshold.min')])
+    expect(one(withLine(24, 'stages: [{ after: order.created, threshold: { min: 4, k: 2 } }]')).seen).toEqual([
+      error('invalid_value', 24, 'stages[0].threshold.min'),
+    ])
   })
 
   it('takes positive integers and semver strings as versions and refuses the rest', () => {
     for (const good of ['version: 7', 'version: "12"', 'version: 1.4.0', 'version: 2.0.0-rc.1']) expect(one(withLine(2, good)).seen).toEqual([])
-    for (const bad of ['version: 1.2', 'version: 0', 'version: v2', 'version: "1.4"']) expect(one(withLine(2, bad)).seen).toEqual([error('bad_version', 2, 'version')])
+    for (const bad of ['version: 1.2', 'version: 0', 'version: v2', 'version: "1.4"'])
+      expect(one(withLine(2, bad)).seen).toEqual([error('bad_version', 2, 'version')])
   })
 
   it('refuses business-time clocks without working hours', () => {
-    expect(one(withLine(24, 'stages: [{ after: order.created, threshold: 4h, clock: business }]')).seen).toEqual([error('invalid_value', 24, 'stages[0].clock')])
+    expect(one(withLine(24, 'stages: [{ after: order.created, threshold: 4h, clock: business }]')).seen).toEqual([
+      error('invalid_value', 24, 'stages[0].clock'),
+    ])
   })
 
   it('reports an unknown field at its key, suggesting the field meant', () => {
@@ -162,7 +172,10 @@ describe('values', () => {
 describe('reachability of terminal milestones', () => {
   it('is an error for a completed terminal no start reaches, and a warning for a cancelled one', () => {
     const { seen } = one(withLine(19, '    - { from: order.created, to: order.created }'))
-    expect(seen).toEqual([error('unreachable_terminal', 15, 'terminal[0].milestone'), { ...error('unreachable_terminal', 16, 'terminal[1].milestone'), severity: 'warning' }])
+    expect(seen).toEqual([
+      error('unreachable_terminal', 15, 'terminal[0].milestone'),
+      { ...error('unreachable_terminal', 16, 'terminal[1].milestone'), severity: 'warning' },
+    ])
   })
 
   it('keeps a definition whose only finding is a warning loadable', () => {

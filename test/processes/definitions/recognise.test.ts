@@ -25,7 +25,11 @@ describe('milestone recognition', () => {
   })
 
   it('maps an alias a legacy system posts to its milestone', () => {
-    const posted: RecordView = { signal: 'log', eventName: 'business.event', attributes: { 'business.process': 'lead_to_cash', 'business.milestone': 'SO_CREATED' } }
+    const posted: RecordView = {
+      signal: 'log',
+      eventName: 'business.event',
+      attributes: { 'business.process': 'lead_to_cash', 'business.milestone': 'SO_CREATED' },
+    }
     expect(recognise(posted)).toEqual({ kind: 'milestone', milestone: 'sales_order.created', by: 'alias' })
   })
 
@@ -53,7 +57,11 @@ describe('milestone recognition', () => {
     const goodsIssue: RecordView = { signal: 'log', body: 'Goods issue posted for delivery 80001234', serviceName: 'wms-nightly-export', attributes: {} }
     expect(recognise(goodsIssue)).toEqual({ kind: 'milestone', milestone: 'goods_issue.posted', by: 'recogniser' })
     expect(recognise({ ...goodsIssue, serviceName: 'wms-adapter' })).toEqual({ kind: 'none' })
-    const stageChange = (stage: string): RecordView => ({ signal: 'log', eventName: 'crm.opportunity.stage_changed', attributes: { 'crm.opportunity.stage': stage } })
+    const stageChange = (stage: string): RecordView => ({
+      signal: 'log',
+      eventName: 'crm.opportunity.stage_changed',
+      attributes: { 'crm.opportunity.stage': stage },
+    })
     expect(recognise(stageChange('Closed Won'))).toEqual({ kind: 'milestone', milestone: 'opportunity.won', by: 'recogniser' })
     expect(recognise(stageChange('Closed Lost'))).toEqual({ kind: 'none' })
   })

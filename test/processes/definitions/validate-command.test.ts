@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { processesValidateCommand } from '../../../cli/processes.ts'
 
-const VALID = 'name: a\nversion: 1\nroot_key: k\nkeys: [{ type: k }]\nmilestones: [{ name: x.done }]\nstart: [x.done]\nterminal: [{ milestone: x.done, outcome: completed }]\n'
+const VALID =
+  'name: a\nversion: 1\nroot_key: k\nkeys: [{ type: k }]\nmilestones: [{ name: x.done }]\nstart: [x.done]\nterminal: [{ milestone: x.done, outcome: completed }]\n'
 
 const dirs: string[] = []
 afterAll(async () => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))

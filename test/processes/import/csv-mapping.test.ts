@@ -17,7 +17,11 @@ function file(name: string, content: string | Buffer): string {
   return path
 }
 
-const sapExport = ['Auftrag;Schritt;Zeit;Bearbeiter;Betrag', '4711;Angelegt;30.12.2010 14:32:00;Pete;1.250,00', '4711;"Geliefert; Teil 1";02.07.2011 09:00:00;Mike;'].join('\r\n')
+const sapExport = [
+  'Auftrag;Schritt;Zeit;Bearbeiter;Betrag',
+  '4711;Angelegt;30.12.2010 14:32:00;Pete;1.250,00',
+  '4711;"Geliefert; Teil 1";02.07.2011 09:00:00;Mike;',
+].join('\r\n')
 
 describe('CSV mapping', () => {
   it('reads a semicolon export with its own columns, a day-first layout and a local zone', async () => {
@@ -40,16 +44,52 @@ describe('CSV mapping', () => {
     const text = 'case:concept:name\tconcept:name\ttime:timestamp\tlifecycle:transition\torg:resource\n7\tregister\t2024-05-01 08:00:00+02:00\tstart\tAnn\n'
     for (const path of [file('tabs.tsv', text), file('tabs.csv.gz', gzipSync(text))]) {
       const [event] = await Array.fromAsync(readEventLog(path))
-      expect(event).toMatchObject({ keys: { case_id: '7' }, activity: 'register', lifecycle: 'start', resource: 'Ann', attributes: { 'lifecycle:transition': 'start' } })
+      expect(event).toMatchObject({
+        keys: { case_id: '7' },
+        activity: 'register',
+        lifecycle: 'start',
+        resource: 'Ann',
+        attributes: { 'lifecycle:transition': 'start' },
+      })
       expect(event!.timestampNs).toBe(BigInt(Date.UTC(2024, 4, 1, 6)) * 1_000_000n)
     }
   })
 
   it('takes the mapping from a YAML file and from a JSON file', async () => {
-    const yamlPath = file('mapping.yaml', ['# SAP SD export', 'case: Auftrag', 'activity: Schritt', 'timestamp: Zeit', "timestampFormat: 'DD.MM.YYYY HH:mm:ss'", 'timeZone: Europe/Berlin', 'delimiter: ;', 'caseKeyType: order_id'].join('\n'))
-    const jsonPath = file('mapping.json', JSON.stringify({ case: 'Auftrag', activity: 'Schritt', timestamp: 'Zeit', timestampFormat: 'DD.MM.YYYY HH:mm:ss', timeZone: 'Europe/Berlin', caseKeyType: 'order_id' }))
+    const yamlPath = file(
+      'mapping.yaml',
+      [
+        '# SAP SD export',
+        'case: Auftrag',
+        'activity: Schritt',
+        'timestamp: Zeit',
+        "timestampFormat: 'DD.MM.YYYY HH:mm:ss'",
+        'timeZone: Europe/Berlin',
+        'delimiter: ;',
+        'caseKeyType: order_id',
+      ].join('\n'),
+    )
+    const jsonPath = file(
+      'mapping.json',
+      JSON.stringify({
+        case: 'Auftrag',
+        activity: 'Schritt',
+        timestamp: 'Zeit',
+        timestampFormat: 'DD.MM.YYYY HH:mm:ss',
+        timeZone: 'Europe/Berlin',
+        caseKeyType: 'order_id',
+      }),
+    )
     const fromYaml = await readCsvMappingFile(yamlPath)
-    expect(fromYaml).toEqual({ case: 'Auftrag', activity: 'Schritt', timestamp: 'Zeit', timestampFormat: 'DD.MM.YYYY HH:mm:ss', timeZone: 'Europe/Berlin', delimiter: ';', caseKeyType: 'order_id' })
+    expect(fromYaml).toEqual({
+      case: 'Auftrag',
+      activity: 'Schritt',
+      timestamp: 'Zeit',
+      timestampFormat: 'DD.MM.YYYY HH:mm:ss',
+      timeZone: 'Europe/Berlin',
+      delimiter: ';',
+      caseKeyType: 'order_id',
+    })
     const path = file('sap-2.csv', sapExport)
     for (const mapping of [fromYaml, await readCsvMappingFile(jsonPath)]) {
       const [first] = await Array.fromAsync(readEventLog(path, { csv: mapping }))
@@ -67,7 +107,9 @@ describe('CSV mapping', () => {
       return undefined
     })()
     expect(unknown).toBeInstanceOf(EventLogError)
-    expect((unknown as EventLogError).message).toBe('mapping.yaml:3: timestmp: is not a mapping field (known: case, activity, timestamp, startTimestamp, lifecycle, resource, timestampFormat, timeZone, delimiter, caseKeyType)')
+    expect((unknown as EventLogError).message).toBe(
+      'mapping.yaml:3: timestmp: is not a mapping field (known: case, activity, timestamp, startTimestamp, lifecycle, resource, timestampFormat, timeZone, delimiter, caseKeyType)',
+    )
     expect(() => parseCsvMapping('case: Auftrag\ndelimiter: "|"\n', 'm.yaml')).toThrow(/m\.yaml:2: delimiter:/)
     expect(() => parseCsvMapping('case: [unclosed\n', 'm.yaml')).toThrow(/m\.yaml:\d+: is not valid YAML or JSON/)
     expect(() => parseCsvMapping('caseKeyType: Order ID\n', 'm.yaml')).toThrow(/m\.yaml:1: caseKeyType:/)

@@ -28,7 +28,10 @@ describe('JsonSectionScanner', () => {
     const document = {
       meta: { events: [{ not: 'this one' }], note: 'a "quoted" ] } [ {' },
       'weird \\"key': [1],
-      events: [{ id: 'e"1', text: '}]\\', nested: { events: [{ id: 'inner' }] } }, { id: 'e2', list: [[], {}] }],
+      events: [
+        { id: 'e"1', text: '}]\\', nested: { events: [{ id: 'inner' }] } },
+        { id: 'e2', list: [[], {}] },
+      ],
     }
     for (const size of [1, 2, 3, 5, 64]) {
       expect(scan(JSON.stringify(document, null, 2), ['events'], size)).toEqual({ events: document.events })

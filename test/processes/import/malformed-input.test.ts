@@ -135,7 +135,15 @@ describe('malformed OCEL', () => {
   })
 
   it('names the element of an event without a time', async () => {
-    const log = { objectTypes: [], eventTypes: [], objects: [], events: [{ id: 'e1', type: 'a', time: '2024-01-01T00:00:00Z' }, { id: 'e2', type: 'a' }] }
+    const log = {
+      objectTypes: [],
+      eventTypes: [],
+      objects: [],
+      events: [
+        { id: 'e1', type: 'a', time: '2024-01-01T00:00:00Z' },
+        { id: 'e2', type: 'a' },
+      ],
+    }
     const error = await failure(file('no-time.jsonocel', JSON.stringify(log, null, 1)))
     expect(error.location.element).toBe('events[1]')
     expect(error.message).toContain('field "time" must be a string')

@@ -29,7 +29,9 @@ describe('OCEL 2.0 example', () => {
     expect(new Set(json.map((e) => e.activity)).size).toBe(8)
     expect(xml).toEqual(json)
     expect(sqlite).toEqual(json)
-    const objects = await Promise.all(['jsonocel', 'xmlocel', 'sqlite'].map(async (ext) => byId(await Array.fromAsync(readEventLogObjects(example(ext), recorded)))))
+    const objects = await Promise.all(
+      ['jsonocel', 'xmlocel', 'sqlite'].map(async (ext) => byId(await Array.fromAsync(readEventLogObjects(example(ext), recorded)))),
+    )
     expect(objects[0]!.length).toBe(9)
     expect(objects[0]!.reduce((n, o) => n + o.relations.length, 0)).toBe(7)
     expect(objects[1]).toEqual(objects[0])
@@ -85,16 +87,27 @@ describe('OCEL relations', () => {
     writeFileSync(
       path,
       JSON.stringify({
-        objectTypes: [{ name: 'order', attributes: [] }, { name: 'item', attributes: [] }],
+        objectTypes: [
+          { name: 'order', attributes: [] },
+          { name: 'item', attributes: [] },
+        ],
         eventTypes: [{ name: 'pack', attributes: [{ name: 'weight', type: 'float' }] }],
-        objects: [{ id: 'o1', type: 'order' }, { id: 'i3', type: 'item' }, { id: 'i1', type: 'item' }],
+        objects: [
+          { id: 'o1', type: 'order' },
+          { id: 'i3', type: 'item' },
+          { id: 'i1', type: 'item' },
+        ],
         events: [
           {
             id: 'p1',
             type: 'pack',
             time: '2024-03-01T10:00:00+01:00',
-            attributes: [{ name: 'weight', value: 2.50 }],
-            relationships: [{ objectId: 'i3', qualifier: 'packed' }, { objectId: 'o1', qualifier: 'for' }, { objectId: 'i1', qualifier: 'packed' }],
+            attributes: [{ name: 'weight', value: 2.5 }],
+            relationships: [
+              { objectId: 'i3', qualifier: 'packed' },
+              { objectId: 'o1', qualifier: 'for' },
+              { objectId: 'i1', qualifier: 'packed' },
+            ],
           },
         ],
       }),
