@@ -60,13 +60,11 @@ export async function* readOcelSqlite(context: ReadContext): AsyncGenerator<Impo
             type,
             time: String(row.tl_time),
             attributes: table.columns.map((c) => ({ name: c.name, value: sourceValue(row[c.name] ?? null) })),
-            relations: relations
-              .takeWhile('event_id', id)
-              .map((r) => ({
-                objectId: String(r.object_id),
-                qualifier: r.qualifier === null ? null : String(r.qualifier),
-                objectType: r.object_type === null ? null : String(r.object_type),
-              })),
+            relations: relations.takeWhile('event_id', id).map((r) => ({
+              objectId: String(r.object_id),
+              qualifier: r.qualifier === null ? null : String(r.qualifier),
+              objectType: r.object_type === null ? null : String(r.object_type),
+            })),
             location,
           },
           catalog,
