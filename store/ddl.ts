@@ -14,7 +14,7 @@ export interface DdlTarget {
 }
 
 /** The tables the store creates, under the names readers use (the exporter's names). */
-export type StoreTable = 'otel_traces' | 'otel_traces_trace_id_ts' | 'otel_logs' | 'schema_migrations'
+export type StoreTable = 'otel_traces' | 'otel_traces_trace_id_ts' | 'otel_logs' | 'schema_migrations' | 'business_events'
 
 export const TRACE_ID_TS_VIEW = 'otel_traces_trace_id_ts_mv'
 
@@ -52,6 +52,8 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
     shardingKey: "if(TraceId != '', cityHash64(TraceId), cityHash64(Timestamp, Body))",
   },
   schema_migrations: { template: 'schema_migrations.sql', engine: 'ReplacingMergeTree', shardingKey: 'version' },
+  // No TTL: business history is what baselines are computed from; retention comes with the KPIs.
+  business_events: { template: 'business_events.sql', engine: 'ReplacingMergeTree', shardingKey: 'cityHash64(Process, EventId)' },
 }
 
 export const DISTRIBUTED_TEMPLATE = 'distributed.sql'

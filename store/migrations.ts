@@ -53,6 +53,11 @@ export const migrations: readonly Migration[] = [
       { kind: 'alterTable', table: 'otel_logs', template: 'otel_logs_integration_columns.sql' },
     ],
   },
+  {
+    version: 2,
+    name: 'business events',
+    steps: [{ kind: 'createTable', table: 'business_events' }],
+  },
 ]
 
 export interface MigrationResult {

@@ -109,10 +109,11 @@ describe('cluster DDL', () => {
     )
   })
 
-  it('puts every statement of migration 1 ON CLUSTER', () => {
+  it('puts every statement of every migration ON CLUSTER', () => {
     const statements = migrations.flatMap((m) => migrationStatements(m, cluster))
-    // 4 tables x (local + Distributed) + the view + 2 column adoptions x (local + Distributed)
-    expect(statements).toHaveLength(13)
+    // Migration 1: 4 tables x (local + Distributed) + the view + 2 column adoptions x (local +
+    // Distributed); migration 2: business_events, local + Distributed.
+    expect(statements).toHaveLength(15)
     for (const sql of statements) expect(sql.split('\n')[0]).toContain(" ON CLUSTER 'prod_cluster'")
   })
 })

@@ -25,9 +25,9 @@ afterAll(async () => {
 })
 
 describe('migrate on chDB', () => {
-  it('creates every table and the materialized view, and records migration 1 with its checksum', async () => {
+  it('creates every table and the materialized view, and records each migration with its checksum', async () => {
     const { store, config } = open('first_run')
-    expect(await migrate(store, config)).toEqual({ applied: [1], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2], alreadyApplied: [] })
 
     const tables = await queryRows<{ name: string; engine: string }>(
       store,
@@ -36,6 +36,7 @@ describe('migrate on chDB', () => {
       { tag: 'test.tables' },
     )
     expect(tables).toEqual([
+      { name: 'business_events', engine: 'ReplacingMergeTree' },
       { name: 'otel_logs', engine: 'MergeTree' },
       { name: 'otel_traces', engine: 'MergeTree' },
       { name: 'otel_traces_trace_id_ts', engine: 'AggregatingMergeTree' },
@@ -45,29 +46,32 @@ describe('migrate on chDB', () => {
 
     const recorded = await queryRows<{ version: number; name: string; checksum: string }>(
       store,
-      'SELECT version, name, checksum FROM first_run.schema_migrations',
+      'SELECT version, name, checksum FROM first_run.schema_migrations ORDER BY version',
       {},
       { tag: 'test.records' },
     )
-    expect(recorded).toEqual([{ version: 1, name: 'otel tables', checksum: migrationChecksum(migrations[0]!) }])
+    expect(recorded).toEqual([
+      { version: 1, name: 'otel tables', checksum: migrationChecksum(migrations[0]!) },
+      { version: 2, name: 'business events', checksum: migrationChecksum(migrations[1]!) },
+    ])
     expect(migrationChecksum(migrations[0]!)).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it('applies nothing the second time, even with another retention (the checksum covers templates, not settings)', async () => {
     const first = open('second_run')
     await migrate(first.store, first.config)
-    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1] })
+    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2] })
     const longer = open('second_run', { tracesDays: 90, logsDays: 0 })
-    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1] })
+    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2] })
   })
 
   it('lets two migrators started at once both succeed, leaving one logical record', async () => {
     const a = open('concurrent')
     const b = open('concurrent')
     const results = await Promise.all([migrate(a.store, a.config), migrate(b.store, b.config)])
-    for (const result of results) expect([...result.applied, ...result.alreadyApplied]).toEqual([1])
+    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2])
     const rows = await queryRows<{ version: number }>(a.store, 'SELECT version FROM concurrent.schema_migrations FINAL', {}, { tag: 'test.final' })
-    expect(rows).toEqual([{ version: 1 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }])
   })
 
   it('refuses to run when a recorded checksum differs from the code', async () => {
@@ -133,7 +137,7 @@ describe('tables a stock OpenTelemetry Collector created first', () => {
       {},
       { tag: 'test.adopt' },
     )
-    expect(await migrate(store, config)).toEqual({ applied: [1], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2], alreadyApplied: [] })
 
     const reference = open('reference')
     await migrate(reference.store, reference.config)
