@@ -8,6 +8,7 @@ import { loadConfig, type ServeFlags } from './options.ts'
 import { serveCommand } from './serve.ts'
 import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
+import { IMPORT_FORMATS, importCommand, type ImportFlags } from './import.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
 
 export const EXIT_FAILURE = 1
@@ -51,6 +52,24 @@ export function buildProgram(): Command {
       'ClickHouse output format, e.g. PrettyCompact, TSVWithNames, JSONEachRow, CSV (default PrettyCompactMonoBlock on a terminal, TSVWithNames otherwise)',
     )
     .action(async (query: string, flags: SqlFlags) => sqlCommand(loadConfig(flags), query, flags))
+
+  commonOptions(program.command('import').description('load a historical event log (XES, CSV, OCEL 2.0) into business_events, idempotently'))
+    .argument('<file>', 'the event log: .xes, .xes.gz, .csv, .jsonocel, .xmlocel or .sqlite')
+    .requiredOption('--process <name>', 'the process the events belong to, e.g. lead_to_cash')
+    .option('--process-version <version>', 'the process definition version to tag the events with')
+    .addOption(new Option('--format <format>', 'skip format detection').choices(IMPORT_FORMATS))
+    .option('--case-key <type>', 'key type the case id of an XES or CSV log is filed under (default case_id)')
+    .option('--time-zone <zone>', 'zone of timestamps written without an offset: IANA name or +01:00 (default UTC)')
+    .option('--mapping <file>', 'CSV column mapping file (YAML or JSON; docs/import.md)')
+    .option('--csv-case <column>', 'CSV column holding the case id')
+    .option('--csv-activity <column>', 'CSV column holding the activity')
+    .option('--csv-timestamp <column>', 'CSV column holding the (completion) time')
+    .option('--csv-start-timestamp <column>', 'CSV column holding the start time (each row then gives a start and a complete event)')
+    .option('--csv-lifecycle <column>', 'CSV column holding the lifecycle transition')
+    .option('--csv-resource <column>', 'CSV column holding the resource')
+    .option('--csv-timestamp-format <pattern>', "'auto' or a pattern such as DD.MM.YYYY HH:mm:ss")
+    .addOption(new Option('--csv-delimiter <char>', 'CSV delimiter').choices([',', ';', '\t', 'auto']))
+    .action(async (file: string, flags: ImportFlags & ServeFlags) => importCommand(loadConfig(flags), file, flags))
 
   const processes = program.command('processes').description('process definitions: validate (backfill comes with the deriver)')
   processes

@@ -7,3 +7,5 @@ export { EVENT_LOG_FORMATS, type EventLogFormat, type ImportWarning, type ReadEv
 export { type CsvMapping, CsvMappingSchema, parseCsvMapping, readCsvMappingFile } from './csv-mapping.ts'
 export { EventLogError, type EventLogProblem, type LogLocation } from './event-log-error.ts'
 export { formatInstant } from './timestamp.ts'
+export { importEventLog, type ImportOptions, type ImportProgress, type ImportSummary } from './import-into-store.ts'
+export { businessEventJson, utcDateTime64Text } from './business-event-json.ts'

@@ -9,8 +9,8 @@ CREATE TABLE IF NOT EXISTS {{table}} {{onCluster}}
     ProcessVersion LowCardinality(String),
     EventId String,
     -- Business time (when it happened in the source system) and when we received it.
-    Ts DateTime64(9) CODEC(Delta, ZSTD(1)),
-    ObservedTs DateTime64(9) CODEC(Delta, ZSTD(1)),
+    Ts DateTime64(9, 'UTC') CODEC(Delta, ZSTD(1)),
+    ObservedTs DateTime64(9, 'UTC') CODEC(Delta, ZSTD(1)),
     Milestone LowCardinality(String),
     -- start | complete | other (XES lifecycle; derived events are complete)
     Lifecycle LowCardinality(String),

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runThroughline } from '../support/serve-process.ts'
+import { sharedDataPath } from '../support/shared-data.ts'
 import { tempDir } from '../support/temp-dir.ts'
 
 const dir = tempDir('cli')
@@ -153,5 +154,32 @@ describe('sql on a data directory without a store', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toBe(`throughline: no throughline data in ${missing} (run \`throughline serve\` or \`throughline migrate\` there first)\n`)
     expect(existsSync(missing)).toBe(false)
+  })
+})
+
+describe('throughline import', () => {
+  const dataDir = join(dir.path, 'imports')
+
+  it('loads an event log into business_events, says how many events, and changes nothing the second time', async () => {
+    const log = sharedDataPath('eventlogs/xes/running-example.xes')
+    const first = await runThroughline(['import', log, '--process', 'running_example', '--data-dir', dataDir])
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/^imported 42 events from running-example\.xes into process running_example in \d+\.\d s \(1 batch; /)
+    const second = await runThroughline(['import', log, '--process', 'running_example', '--data-dir', dataDir])
+    expect(second.code).toBe(0)
+    const count = await runThroughline(['sql', "SELECT count(), uniqExact(Keys['case_id']) FROM business_events", '--data-dir', dataDir, '--format', 'TSV'])
+    expect(count.stdout).toBe('42\t6\n')
+  })
+
+  it('needs --process and names it', async () => {
+    const result = await runThroughline(['import', sharedDataPath('eventlogs/xes/running-example.xes'), '--data-dir', dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("required option '--process <name>' not specified")
+  })
+
+  it('refuses a process name that is not one, naming the flag, with exit 2', async () => {
+    const result = await runThroughline(['import', sharedDataPath('eventlogs/xes/running-example.xes'), '--process', 'Bad Name', '--data-dir', dataDir])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^throughline: --process: 'Bad Name' is not a process name/)
   })
 })
