@@ -1,5 +1,6 @@
 // The API server, built apart from listening (tests call inject). Issue 3 adds the process
 // and KPI resources as plugins; today it answers health and the ingest status.
+import { processLogRoutes } from './process-log-routes.ts'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ErrorCode, errorBody } from '../core/errors.ts'
@@ -30,5 +31,6 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     tables: await storedRowCounts(deps.store),
     spooledBytes: deps.spooledBytes?.() ?? null,
   }))
+  await app.register(processLogRoutes, { store: deps.store })
   return app
 }

@@ -2,3 +2,4 @@
 // correlation and KPI queries join here as they land. Other parts enter only through this file.
 export * from './definitions/index.ts'
 export * from './import/index.ts'
+export * from './kpis/index.ts'

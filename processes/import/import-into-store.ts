@@ -64,7 +64,9 @@ export async function importEventLog(store: StoreConnection, path: string, optio
     },
   }
   for await (const event of readEventLog(path, read)) {
-    lines.push(businessEventJson(event, target))
+    // ObservedTs = import time + the event's position in the file: kpis.md orders an
+    // instance's events by (ts, observed_ts, event_id), so ties keep the log's own order.
+    lines.push(businessEventJson(event, { ...target, observedNs: target.observedNs + BigInt(events) }))
     events++
     if (lines.length >= batchEvents) await flush()
   }

@@ -1,0 +1,5 @@
+// KPI queries: each KPI is one function rendering its SQL, called by the API, the CLI,
+// the rules engine and the dashboards alike.
+export { caseStatistics, type ActivityCount, type CaseStatistics } from './case-statistics.ts'
+export { processMap, type ProcessMapEdge } from './process-map.ts'
+export type { LogScope } from './instance-events.ts'
