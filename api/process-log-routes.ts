@@ -2,6 +2,7 @@
 // business events of a window. Each answer carries its window, the quantile method and the
 // sample size, and says when the sample is below n_min. The response builders are exported
 // so `throughline kpi` prints exactly what the API answers.
+import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { caseStatistics, processMap, type CaseStatistics, type LogScope, type ProcessMapEdge } from '../processes/index.ts'
@@ -32,14 +33,19 @@ export interface Window {
   readonly to: string | null
 }
 
-const toNs = (text: string): bigint => BigInt(Date.parse(text)) * 1_000_000n
+function toNs(field: 'from' | 'to', text: string): bigint {
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms))
+    throw new ThroughlineError(ErrorCode.badRequest, `${field}: must be an RFC 3339 time such as 2026-11-29T00:00:00Z, got ${JSON.stringify(text)}`, 400)
+  return BigInt(ms) * 1_000_000n
+}
 
 export function logScope(process: string, query: LogQuery): { scope: LogScope; window: Window } {
   const scope: LogScope = {
     process,
     rootKey: query.root_key ?? 'case_id',
-    ...(query.from !== undefined ? { fromNs: toNs(query.from) } : {}),
-    ...(query.to !== undefined ? { toNs: toNs(query.to) } : {}),
+    ...(query.from !== undefined ? { fromNs: toNs('from', query.from) } : {}),
+    ...(query.to !== undefined ? { toNs: toNs('to', query.to) } : {}),
   }
   return { scope, window: { from: query.from ?? null, to: query.to ?? null } }
 }

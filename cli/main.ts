@@ -3,16 +3,20 @@
 // time, 2 bad usage or configuration.
 import { createRequire } from 'node:module'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { ThroughlineError } from '../core/errors.ts'
+import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import { loadConfig, type ServeFlags } from './options.ts'
 import { serveCommand } from './serve.ts'
 import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
 import { IMPORT_FORMATS, importCommand, type ImportFlags } from './import.ts'
+import { kpiCommand, type KpiFlags } from './kpi.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
 
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
+
+/** Errors that mean the command was asked for wrongly: exit 2, as for a bad flag. */
+const USAGE_ERRORS: ReadonlySet<string> = new Set([ErrorCode.config, ErrorCode.readOnlyQuery, ErrorCode.badRequest])
 
 function portArgument(value: string): string {
   const port = Number(value)
@@ -71,6 +75,20 @@ export function buildProgram(): Command {
     .addOption(new Option('--csv-delimiter <char>', 'CSV delimiter').choices([',', ';', '\t', 'auto']))
     .action(async (file: string, flags: ImportFlags & ServeFlags) => importCommand(loadConfig(flags), file, flags))
 
+  const kpi = program.command('kpi').description('print a KPI as the API answers it (summary, map)')
+  for (const [name, description] of [
+    ['summary', 'instances, events, start/end activities and duration quantiles of a process'],
+    ['map', 'the process map: directly-follows edges with counts and gaps (K10)'],
+  ] as const) {
+    commonOptions(kpi.command(name).description(description))
+      .requiredOption('--process <name>', 'the process, e.g. lead_to_cash')
+      .option('--root-key <type>', 'key type that identifies an instance (default case_id)')
+      .option('--from <time>', 'window start, RFC 3339, inclusive')
+      .option('--to <time>', 'window end, RFC 3339, exclusive')
+      .option('--json', 'print the API answer as JSON')
+      .action(async (flags: KpiFlags & ServeFlags) => kpiCommand(loadConfig(flags), name, flags))
+  }
+
   const processes = program.command('processes').description('process definitions: validate (backfill comes with the deriver)')
   processes
     .command('validate')
@@ -80,7 +98,7 @@ export function buildProgram(): Command {
       process.exitCode = await processesValidateCommand(dir)
     })
 
-  for (const command of [...program.commands, ...processes.commands]) command.exitOverride()
+  for (const command of [...program.commands, ...processes.commands, ...kpi.commands]) command.exitOverride()
   return program
 }
 
@@ -94,7 +112,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     if (error instanceof ThroughlineError) {
       console.error(`throughline: ${error.message}`)
-      process.exitCode = error.code === 'TL_CONFIG' || error.code === 'TL_READ_ONLY_QUERY' ? EXIT_USAGE : EXIT_FAILURE
+      process.exitCode = USAGE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_FAILURE
       return
     }
     console.error(`throughline: ${error instanceof Error ? error.message : String(error)}`)

@@ -171,6 +171,16 @@ describe('throughline import', () => {
     expect(count.stdout).toBe('42\t6\n')
   })
 
+  it('prints the same KPI answer as the API with kpi summary --json, and refuses a bad time naming the flag', async () => {
+    const result = await runThroughline(['kpi', 'summary', '--process', 'running_example', '--data-dir', dataDir, '--json'])
+    expect(result.code).toBe(0)
+    const answer = JSON.parse(result.stdout) as { cases: number; events: number; durationSeconds: { max: number } }
+    expect([answer.cases, answer.events, answer.durationSeconds.max]).toEqual([6, 42, 1_576_440])
+    const bad = await runThroughline(['kpi', 'map', '--process', 'running_example', '--from', 'yesterday', '--data-dir', dataDir])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toBe('throughline: from: must be an RFC 3339 time such as 2026-11-29T00:00:00Z, got "yesterday"\n')
+  })
+
   it('needs --process and names it', async () => {
     const result = await runThroughline(['import', sharedDataPath('eventlogs/xes/running-example.xes'), '--data-dir', dataDir])
     expect(result.code).toBe(2)
