@@ -1,11 +1,15 @@
-// The API server, built apart from listening (tests call inject). Issue 3 adds the process
-// and KPI resources as plugins; today it answers health and the ingest status.
+// The API server, built apart from listening (tests call inject): health, ingest status and
+// the process KPI plugins, described by OpenAPI at /docs. Errors are one JSON shape.
+import { registerOpenApi } from './openapi.ts'
 import { processLogRoutes } from './process-log-routes.ts'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { ErrorCode, errorBody } from '../core/errors.ts'
+import { ErrorCode, errorBody, ThroughlineError } from '../core/errors.ts'
 import type { StoreClient } from '../store/index.ts'
 import { storedRowCounts } from '../store/index.ts'
+
+/** The API's own version (the /api/v1 contract), not the package's. */
+export const API_VERSION = '1.0.0'
 
 export interface ApiAppDeps {
   readonly store: StoreClient
@@ -19,18 +23,22 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ part: 'api' })
   const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) })
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url}`)))
-  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500
     if (status >= 500) request.log.error({ err: error }, 'api request failed')
-    if (status < 500) return reply.code(status).send(errorBody(ErrorCode.badRequest, error.message))
+    // Our own errors keep their code; Fastify's validation errors are TL_BAD_REQUEST.
+    const code = error instanceof ThroughlineError ? error.code : ErrorCode.badRequest
+    if (status < 500) return reply.code(status).send(errorBody(code, error.message))
     return reply.code(status).send(errorBody(ErrorCode.internal, 'internal error; see the service log'))
   })
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/api/v1/status', async () => ({
+  await registerOpenApi(app, API_VERSION)
+  app.get('/healthz', { schema: { tags: ['service'], summary: 'Liveness' } }, async () => ({ status: 'ok' }))
+  app.get('/api/v1/status', { schema: { tags: ['service'], summary: 'Rows stored per table and bytes still in the spool' } }, async () => ({
     store: deps.store.mode,
     tables: await storedRowCounts(deps.store),
     spooledBytes: deps.spooledBytes?.() ?? null,
   }))
   await app.register(processLogRoutes, { store: deps.store })
+  await app.ready()
   return app
 }

@@ -5,8 +5,9 @@
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
-import { caseStatistics, processMap, type CaseStatistics, type LogScope, type ProcessMapEdge } from '../processes/index.ts'
+import { caseStatistics, processMap, type LogScope } from '../processes/index.ts'
 import type { StoreConnection } from '../store/index.ts'
+import { ErrorBodySchema } from './error-body.ts'
 
 /** kpis.md: a ratio or percentile over fewer samples than this is flagged low_sample. */
 export const N_MIN = 20
@@ -50,28 +51,69 @@ export function logScope(process: string, query: LogQuery): { scope: LogScope; w
   return { scope, window: { from: query.from ?? null, to: query.to ?? null } }
 }
 
-export interface CaseSummaryAnswer extends CaseStatistics {
-  readonly process: string
-  readonly rootKey: string
-  readonly window: Window
-  readonly quantileMethod: 'exact'
-  readonly sampleSize: number
-  readonly lowSample: boolean
-}
+const WindowSchema = Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]) })
+const NullableNumber = Type.Union([Type.Number(), Type.Null()])
+const ActivityCountSchema = Type.Object({ activity: Type.String(), count: Type.Integer() })
+
+/** The answer of /cases/summary: one schema for the response, its type and the OpenAPI document. */
+export const CaseSummaryAnswerSchema = Type.Object({
+  process: Type.String(),
+  rootKey: Type.String(),
+  window: WindowSchema,
+  quantileMethod: Type.Literal('exact'),
+  sampleSize: Type.Integer({ description: 'instances the quantiles are computed over' }),
+  lowSample: Type.Boolean({ description: `true when sampleSize < n_min (${N_MIN})` }),
+  cases: Type.Integer(),
+  events: Type.Integer(),
+  activities: Type.Integer(),
+  durationSeconds: Type.Object(
+    { min: NullableNumber, p50: NullableNumber, p90: NullableNumber, max: NullableNumber, mean: NullableNumber },
+    { description: 'last event - first event of each instance; null without instances' },
+  ),
+  startActivities: Type.Array(ActivityCountSchema),
+  endActivities: Type.Array(ActivityCountSchema),
+})
+
+export type CaseSummaryAnswer = Type.Static<typeof CaseSummaryAnswerSchema>
 
 export async function caseSummaryAnswer(store: StoreConnection, process: string, query: LogQuery): Promise<CaseSummaryAnswer> {
   const { scope, window } = logScope(process, query)
   const stats = await caseStatistics(store, scope)
-  return { process, rootKey: scope.rootKey, window, quantileMethod: 'exact', sampleSize: stats.cases, lowSample: stats.cases < N_MIN, ...stats }
+  return {
+    process,
+    rootKey: scope.rootKey,
+    window,
+    quantileMethod: 'exact',
+    sampleSize: stats.cases,
+    lowSample: stats.cases < N_MIN,
+    cases: stats.cases,
+    events: stats.events,
+    activities: stats.activities,
+    durationSeconds: { ...stats.durationSeconds },
+    startActivities: [...stats.startActivities],
+    endActivities: [...stats.endActivities],
+  }
 }
 
-export interface ProcessMapAnswer {
-  readonly process: string
-  readonly rootKey: string
-  readonly window: Window
-  readonly quantileMethod: 'exact'
-  readonly edges: ReadonlyArray<ProcessMapEdge & { readonly lowSample: boolean }>
-}
+/** The answer of /map (K10): directly-follows edges with counts and gap statistics. */
+export const ProcessMapAnswerSchema = Type.Object({
+  process: Type.String(),
+  rootKey: Type.String(),
+  window: WindowSchema,
+  quantileMethod: Type.Literal('exact'),
+  edges: Type.Array(
+    Type.Object({
+      from: Type.String(),
+      to: Type.String(),
+      count: Type.Integer(),
+      instances: Type.Integer(),
+      gapSeconds: Type.Object({ p50: Type.Number(), p95: Type.Number(), mean: Type.Number() }),
+      lowSample: Type.Boolean(),
+    }),
+  ),
+})
+
+export type ProcessMapAnswer = Type.Static<typeof ProcessMapAnswerSchema>
 
 export async function processMapAnswer(store: StoreConnection, process: string, query: LogQuery): Promise<ProcessMapAnswer> {
   const { scope, window } = logScope(process, query)
@@ -80,11 +122,29 @@ export async function processMapAnswer(store: StoreConnection, process: string, 
 }
 
 export async function processLogRoutes(app: FastifyInstance, deps: { readonly store: StoreConnection }): Promise<void> {
-  const schema = { params: ProcessParamsSchema, querystring: LogQuerySchema }
-  app.get<{ Params: { process: string }; Querystring: LogQuery }>('/api/v1/processes/:process/cases/summary', { schema }, (request) =>
-    caseSummaryAnswer(deps.store, request.params.process, request.query),
+  const input = { params: ProcessParamsSchema, querystring: LogQuerySchema }
+  app.get<{ Params: { process: string }; Querystring: LogQuery }>(
+    '/api/v1/processes/:process/cases/summary',
+    {
+      schema: {
+        ...input,
+        tags: ['processes'],
+        summary: 'Instances, events, start and end activities and duration quantiles of a process',
+        response: { 200: CaseSummaryAnswerSchema, 400: ErrorBodySchema },
+      },
+    },
+    (request) => caseSummaryAnswer(deps.store, request.params.process, request.query),
   )
-  app.get<{ Params: { process: string }; Querystring: LogQuery }>('/api/v1/processes/:process/map', { schema }, (request) =>
-    processMapAnswer(deps.store, request.params.process, request.query),
+  app.get<{ Params: { process: string }; Querystring: LogQuery }>(
+    '/api/v1/processes/:process/map',
+    {
+      schema: {
+        ...input,
+        tags: ['processes'],
+        summary: 'The process map (K10): directly-follows edges with counts and gaps',
+        response: { 200: ProcessMapAnswerSchema, 400: ErrorBodySchema },
+      },
+    },
+    (request) => processMapAnswer(deps.store, request.params.process, request.query),
   )
 }
