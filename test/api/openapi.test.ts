@@ -41,7 +41,7 @@ describe('the OpenAPI document', () => {
   it('is served as JSON at /docs/json and as a page at /docs', async () => {
     const json = await api.inject({ method: 'GET', url: '/docs/json' })
     expect(json.statusCode).toBe(200)
-    expect((json.json() as { openapi: string }).openapi).toBe('3.1.0')
+    expect(json.json<{ openapi: string }>().openapi).toBe('3.1.0')
     const page = await api.inject({ method: 'GET', url: '/docs/' })
     expect(page.statusCode).toBe(200)
     expect(page.headers['content-type']).toContain('text/html')
