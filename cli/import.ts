@@ -3,7 +3,7 @@
 // column mapping comes from --mapping FILE and/or --csv-* flags (flags win).
 import { basename } from 'node:path'
 import type { Config } from '../core/config.ts'
-import { EVENT_LOG_FORMATS, importEventLog, readCsvMappingFile, type CsvMapping, type EventLogFormat, type ImportProgress } from '../processes/index.ts'
+import { importEventLog, readCsvMappingFile, type CsvMapping, type EventLogFormat, type ImportProgress } from '../processes/index.ts'
 import { createStoreClient, migrate } from '../store/index.ts'
 
 export interface ImportFlags {
@@ -22,8 +22,6 @@ export interface ImportFlags {
   readonly csvTimestampFormat?: string
   readonly csvDelimiter?: ',' | ';' | '\t' | 'auto'
 }
-
-export const IMPORT_FORMATS = EVENT_LOG_FORMATS
 
 async function csvMapping(flags: ImportFlags): Promise<Partial<CsvMapping>> {
   const fromFile = flags.mapping === undefined ? {} : await readCsvMappingFile(flags.mapping)

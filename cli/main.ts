@@ -8,7 +8,8 @@ import { loadConfig, type ServeFlags } from './options.ts'
 import { serveCommand } from './serve.ts'
 import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
-import { IMPORT_FORMATS, importCommand, type ImportFlags } from './import.ts'
+import { importCommand, type ImportFlags } from './import.ts'
+import { EVENT_LOG_FORMATS } from '../processes/index.ts'
 import { kpiCommand, type KpiFlags } from './kpi.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
 
@@ -61,7 +62,7 @@ export function buildProgram(): Command {
     .argument('<file>', 'the event log: .xes, .xes.gz, .csv, .jsonocel, .xmlocel or .sqlite')
     .requiredOption('--process <name>', 'the process the events belong to, e.g. lead_to_cash')
     .option('--process-version <version>', 'the process definition version to tag the events with')
-    .addOption(new Option('--format <format>', 'skip format detection').choices(IMPORT_FORMATS))
+    .addOption(new Option('--format <format>', 'skip format detection').choices(EVENT_LOG_FORMATS))
     .option('--case-key <type>', 'key type the case id of an XES or CSV log is filed under (default case_id)')
     .option('--time-zone <zone>', 'zone of timestamps written without an offset: IANA name or +01:00 (default UTC)')
     .option('--mapping <file>', 'CSV column mapping file (YAML or JSON; docs/import.md)')

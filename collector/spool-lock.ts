@@ -2,7 +2,8 @@
 // them twice (each with the same token, so stored once, but racing on deletes and replays).
 // The lock file holds the owner's pid; a lock whose process is gone (after SIGKILL) is stale
 // and taken over.
-import { open, readFile, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { link, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 
@@ -31,10 +32,13 @@ export async function lockSpoolDirectory(dir: string): Promise<SpoolLock> {
     throw new ThroughlineError(ErrorCode.storeUnavailable, `the spool in ${dir} is already open in this process`, 503)
   }
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Write the pid to a private file, then link it into place: the lock appears atomically
+    // with its owner in it, so nobody ever reads an empty lock and takes it for stale.
+    const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`
     try {
-      const handle = await open(path, 'wx')
-      await handle.writeFile(String(process.pid))
-      await handle.close()
+      await writeFile(draft, String(process.pid))
+      await link(draft, path)
+      await rm(draft, { force: true })
       heldHere.add(path)
       return {
         release: async () => {
@@ -43,6 +47,7 @@ export async function lockSpoolDirectory(dir: string): Promise<SpoolLock> {
         },
       }
     } catch (error) {
+      await rm(draft, { force: true })
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim())
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {

@@ -55,6 +55,7 @@ export class Spool {
   #waiters: Array<(segment: SealedSegment | null) => void> = []
   #closed = false
   #lastWriteError: { at: number; error: unknown } | null = null
+  readonly #released = new Set<string>()
   readonly #ageTimer: NodeJS.Timeout
 
   private constructor(dir: string, limits: SpoolLimits, replay: SealedSegment[]) {
@@ -126,42 +127,31 @@ export class Spool {
   }
 
   /** The oldest sealed segment, waiting for one; null once closed and drained. */
-  async takeSealed(): Promise<SealedSegment | null> {
-    const taken = await this.takeSealedWithin(Infinity)
-    return taken === 'timeout' ? null : taken
-  }
-
-  /** Like takeSealed, but gives up after waitMs with 'timeout' (the writer has retries due). */
-  takeSealedWithin(waitMs: number): Promise<SealedSegment | null | 'timeout'> {
+  takeSealed(): Promise<SealedSegment | null> {
     const next = this.#sealed.shift()
     if (next) return Promise.resolve(next)
     if (this.#closed) return Promise.resolve(null)
-    return new Promise((resolve) => {
-      const waiter = (segment: SealedSegment | null): void => {
-        clearTimeout(timer)
-        resolve(segment)
-      }
-      const timer =
-        waitMs === Infinity
-          ? undefined
-          : setTimeout(() => {
-              this.#waiters = this.#waiters.filter((w) => w !== waiter)
-              resolve('timeout')
-            }, waitMs)
-      this.#waiters.push(waiter)
-    })
+    return new Promise((resolve) => this.#waiters.push(resolve))
   }
 
-  /** Puts a segment the writer could not finish back at the head of the queue. */
-  giveBack(segment: SealedSegment): void {
-    this.#sealed.unshift(segment)
+  /**
+   * Puts back a segment the writer could not store: at the head when stopping (it goes first
+   * next time), at the tail after a failure (so one refused segment cannot block the rest).
+   */
+  giveBack(segment: SealedSegment, where: 'head' | 'tail' = 'head'): void {
+    const waiter = this.#waiters.shift()
+    if (waiter) waiter(segment)
+    else if (where === 'head') this.#sealed.unshift(segment)
+    else this.#sealed.push(segment)
   }
 
   /** The writer stored the segment: its bytes leave the spool. Idempotent. */
   async release(segment: SealedSegment): Promise<void> {
+    if (this.#released.has(segment.name)) return
     await unlink(segment.path).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     })
+    this.#released.add(segment.name)
     this.#bytesOnDisk -= segment.bytes
   }
 
@@ -183,8 +173,12 @@ export class Spool {
     if (this.#closed) return
     this.#closed = true
     clearInterval(this.#ageTimer)
-    await this.#enqueue(() => this.#seal())
-    for (const wake of this.#waiters.splice(0)) wake(null)
+    try {
+      await this.#enqueue(() => this.#seal())
+    } finally {
+      // Writers waiting for segments must learn of the close even if the last seal failed.
+      for (const wake of this.#waiters.splice(0)) wake(null)
+    }
   }
 
   #enqueue(task: () => Promise<void>): Promise<void> {
@@ -232,13 +226,19 @@ export class Spool {
     const name = `${now.toString(36).padStart(9, '0')}-${this.#instance}-${(this.#sequence++).toString().padStart(8, '0')}`
     const path = join(this.dir, name + OPEN_SUFFIX)
     const handle = await open(path, 'a')
-    // The new file's directory entry must be durable too, or a power loss could lose the
-    // whole segment even though its frames were fsync'ed.
-    const dir = await open(this.dir, 'r')
     try {
-      await dir.sync()
-    } finally {
-      await dir.close()
+      // The new file's directory entry must be durable too, or a power loss could lose the
+      // whole segment even though its frames were fsync'ed.
+      const dir = await open(this.dir, 'r')
+      try {
+        await dir.sync()
+      } finally {
+        await dir.close()
+      }
+    } catch (error) {
+      await handle.close().catch(() => undefined)
+      await unlink(path).catch(() => undefined)
+      throw error
     }
     return { name, path, handle, openedAt: now, bytes: 0 }
   }
@@ -247,9 +247,14 @@ export class Spool {
     const segment = this.#open
     if (!segment) return
     this.#open = null
-    await segment.handle.close()
-    const path = join(this.dir, segment.name + SEALED_SUFFIX)
-    await rename(segment.path, path)
+    // Whatever fails here, the segment is handed to the writer: its acknowledged frames are
+    // on disk, and the writer reads them from whichever name the file still has.
+    await segment.handle.close().catch(() => undefined)
+    const sealedPath = join(this.dir, segment.name + SEALED_SUFFIX)
+    const path = await rename(segment.path, sealedPath).then(
+      () => sealedPath,
+      () => segment.path,
+    )
     const sealed: SealedSegment = { name: segment.name, path, bytes: segment.bytes }
     const waiter = this.#waiters.shift()
     if (waiter) waiter(sealed)

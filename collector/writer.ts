@@ -1,8 +1,9 @@
 // Drains one spool into one ClickHouse table: a sealed segment is one insert, tokened with
-// the segment's name so a retry after a failure or a crash is stored once. A segment whose
-// insert fails waits for its own jittered, exponential backoff while the others go on, so
-// one segment ClickHouse keeps refusing cannot hold up the rest; nothing is dropped. A
-// segment ClickHouse rejects as bad data is quarantined, not deleted.
+// the segment's name so a retry after a failure or a crash is stored once. A failed insert
+// pauses the whole lane with jittered exponential backoff (during an outage one probe per
+// pause, not one attempt per segment) and puts the segment at the back of the queue, so a
+// segment ClickHouse keeps refusing cannot hold up the others. Nothing is dropped; a segment
+// ClickHouse rejects as bad data is quarantined, not deleted.
 import { readFile } from 'node:fs/promises'
 import { decodeSegment, type DecodedSegment } from './spool-segment.ts'
 import type { SealedSegment, Spool } from './spool.ts'
@@ -39,14 +40,10 @@ export function backoffDelay(attempt: number, initialMs: number, maxMs: number, 
   return Math.round(ceiling / 2 + random() * (ceiling / 2))
 }
 
-/** A segment that failed, waiting for its next attempt. */
-interface Retry {
-  readonly segment: SealedSegment
-  readonly attempts: number
-  readonly notBefore: number
-}
-
 type Outcome = 'done' | 'retry' | 'stopped'
+
+/** Timers take at most 2^31-1 ms; longer waits would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 export class SegmentWriter {
   readonly #spool: Spool
@@ -54,8 +51,9 @@ export class SegmentWriter {
   readonly #options: WriterOptions
   #loops: Promise<void>[] = []
   #stopping = false
-  #failing = false
-  readonly #retries = new Map<string, Retry>()
+  /** Failed inserts since the last success, over the whole lane: the backoff's exponent. */
+  #consecutiveFailures = 0
+  #pausedUntil = 0
   readonly #sleepers = new Set<() => void>()
 
   constructor(spool: Spool, insert: TableInsert, options: WriterOptions) {
@@ -64,9 +62,9 @@ export class SegmentWriter {
     this.#options = options
   }
 
-  /** True while the last insert attempt failed: the store is unavailable or refusing. */
+  /** True while inserts fail (since the last success): the store is unavailable or refusing. */
   get failing(): boolean {
-    return this.#failing
+    return this.#consecutiveFailures > 0
   }
 
   start(): void {
@@ -79,72 +77,43 @@ export class SegmentWriter {
    * left stays on disk for the next start. Resolves true when nothing was left.
    */
   async stop(deadlineMs: number): Promise<boolean> {
-    const timer = setTimeout(() => {
-      this.#stopping = true
-      for (const wake of this.#sleepers) wake()
-    }, deadlineMs)
+    const timer = setTimeout(
+      () => {
+        this.#stopping = true
+        for (const wake of this.#sleepers) wake()
+      },
+      Math.min(deadlineMs, MAX_TIMER_MS),
+    )
     try {
       await Promise.all(this.#loops)
     } finally {
       clearTimeout(timer)
     }
-    // Segments still waiting for a retry go back to the spool's queue (they stay on disk).
-    for (const retry of this.#retries.values()) this.#spool.giveBack(retry.segment)
-    this.#retries.clear()
     return this.#spool.sealedCount === 0
   }
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      const due = this.#takeDueRetry()
-      const next = due ?? (await this.#nextSealed())
-      if (next === 'closed') return
-      if (next === 'wait') continue
-      const attempts = due?.attempts ?? 0
-      const outcome = await this.#store(next.segment, attempts + 1).catch((error: unknown) => {
+      const pause = this.#pausedUntil - Date.now()
+      if (pause > 0) {
+        await this.#sleep(pause)
+        continue
+      }
+      const segment = await this.#spool.takeSealed()
+      if (segment === null) return
+      const attempt = this.#consecutiveFailures + 1
+      const outcome = await this.#store(segment, attempt).catch((error: unknown) => {
         // Unexpected (a bug or the file system): keep the segment and try again later.
-        this.#options.events.trouble(next.segment, 'unexpected failure while writing the segment', error)
+        this.#options.events.trouble(segment, 'unexpected failure while writing the segment', error)
         return 'retry' satisfies Outcome
       })
-      if (outcome === 'retry') this.#scheduleRetry(next.segment, attempts + 1)
-      if (outcome === 'stopped') this.#spool.giveBack(next.segment)
-    }
-  }
-
-  /** The next sealed segment; 'wait' when a retry falls due first; 'closed' when all is done. */
-  async #nextSealed(): Promise<{ segment: SealedSegment } | 'wait' | 'closed'> {
-    const wait = this.#msUntilNextRetry()
-    const taken = await this.#spool.takeSealedWithin(wait)
-    if (taken === 'timeout') return 'wait'
-    if (taken !== null) return { segment: taken }
-    if (this.#retries.size === 0) return 'closed'
-    // Closed, but retries remain: sleep until the next is due (stop() wakes us).
-    await this.#sleep(this.#msUntilNextRetry())
-    return 'wait'
-  }
-
-  #takeDueRetry(): Retry | undefined {
-    const now = Date.now()
-    for (const retry of this.#retries.values()) {
-      if (retry.notBefore <= now) {
-        this.#retries.delete(retry.segment.name)
-        return retry
+      if (outcome === 'retry') {
+        this.#consecutiveFailures++
+        this.#pausedUntil = Date.now() + backoffDelay(this.#consecutiveFailures, this.#options.retryInitialMs, this.#options.retryMaxMs)
+        this.#spool.giveBack(segment, 'tail')
       }
+      if (outcome === 'stopped') this.#spool.giveBack(segment, 'head')
     }
-    return undefined
-  }
-
-  #msUntilNextRetry(): number {
-    let soonest = Infinity
-    for (const retry of this.#retries.values()) soonest = Math.min(soonest, retry.notBefore)
-    return soonest === Infinity ? Infinity : Math.max(0, soonest - Date.now())
-  }
-
-  #scheduleRetry(segment: SealedSegment, attempts: number): void {
-    const delay = backoffDelay(attempts, this.#options.retryInitialMs, this.#options.retryMaxMs)
-    this.#retries.set(segment.name, { segment, attempts, notBefore: Date.now() + delay })
-    // A loop waiting for new segments must wake up for this retry too.
-    for (const wake of this.#sleepers) wake()
   }
 
   async #read(segment: SealedSegment): Promise<DecodedSegment | 'gone'> {
@@ -164,7 +133,7 @@ export class SegmentWriter {
       await this.#spool.release(segment)
       return 'done'
     }
-    if (decoded.tornTailBytes > 0 && attempt === 1) events.tornTail(segment, decoded.tornTailBytes)
+    if (decoded.tornTailBytes > 0) events.tornTail(segment, decoded.tornTailBytes)
     const started = performance.now()
     try {
       if (decoded.body.length > 0) await this.#insert(this.#options.table, decoded.body, segment.name)
@@ -176,10 +145,10 @@ export class SegmentWriter {
         events.quarantined(segment, path, error)
         return 'done'
       }
-      this.#failing = true
       return this.#stopping ? 'stopped' : 'retry'
     }
-    this.#failing = false
+    this.#consecutiveFailures = 0
+    this.#pausedUntil = 0
     await this.#spool.release(segment)
     events.stored(decoded.rows, decoded.body.length, (performance.now() - started) / 1000)
     return 'done'
@@ -192,7 +161,7 @@ export class SegmentWriter {
         this.#sleepers.delete(done)
         resolve()
       }
-      const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1))
+      const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS))
       this.#sleepers.add(done)
     })
   }

@@ -67,8 +67,8 @@ export const ConfigSchema = Type.Object(
       {
         concurrency: Type.Integer({ minimum: 1, maximum: 16, description: 'segments inserted at once per table' }),
         drainOnStopMs: Type.Integer({ minimum: 0, description: 'how long a stopping serve keeps writing the spool into ClickHouse' }),
-        retryInitialMs: PositiveInt,
-        retryMaxMs: PositiveInt,
+        retryInitialMs: Type.Integer({ minimum: 1, maximum: 600_000 }),
+        retryMaxMs: Type.Integer({ minimum: 1, maximum: 600_000, description: 'at most 10 minutes between attempts' }),
       },
       { additionalProperties: false },
     ),

@@ -3,13 +3,13 @@
 // Nothing here throws on bad input: malformed requests come back as { ok: false, reason }.
 import { parseJsonKeepingLongIntegers } from './json-long-integers.ts'
 import type { LogRow, SpanRow } from '../../store/index.ts'
-import type { DecodeFailure, DecodeResult, Rejections, ValidationLimits } from './decode-result.ts'
+import type { DecodeFailure, DecodeResult, ValidationLimits } from './decode-result.ts'
 import { JsonShapeError, isObject, type JsonObject } from './json-common.ts'
 import { mapLogsRequestJson } from './json-logs.ts'
 import { mapTraceRequestJson } from './json-traces.ts'
 import { decodeLogsRequestProtobuf } from './protobuf-logs.ts'
 import { decodeTraceRequestProtobuf } from './protobuf-traces.ts'
-import type { PartialSuccess, PayloadEncoding, Signal } from './response.ts'
+import type { PayloadEncoding, Signal } from './response.ts'
 import { validateLogs, validateSpans, type ValidatedRows } from './validate.ts'
 import { WireError } from './wire-reader.ts'
 
@@ -118,7 +118,6 @@ export function decodeLogsJson(body: string | Uint8Array, limits: ValidationLimi
 }
 
 /** The limits the decoders apply, as the HTTP layer builds them from config. */
-export type DecodeLimits = ValidationLimits
 
 export type SpanDecoder = (body: Uint8Array, limits: ValidationLimits) => DecodeResult<SpanRow>
 export type LogDecoder = (body: Uint8Array, limits: ValidationLimits) => DecodeResult<LogRow>
@@ -130,9 +129,4 @@ export function decoderFor(signal: Signal, encoding: PayloadEncoding): SpanDecod
 export function decoderFor(signal: Signal, encoding: PayloadEncoding): SpanDecoder | LogDecoder {
   if (signal === 'traces') return encoding === 'protobuf' ? decodeTracesProtobuf : decodeTracesJson
   return encoding === 'protobuf' ? decodeLogsProtobuf : decodeLogsJson
-}
-
-/** What to answer for a decoded request: the rejected count and a message naming the first reasons. */
-export function partialSuccessOf(rejected: Rejections): PartialSuccess {
-  return { rejected: rejected.count, errorMessage: rejected.message }
 }

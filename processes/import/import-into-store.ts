@@ -1,9 +1,9 @@
 // `throughline import`: streams an event log into business_events in batches, in constant
-// memory. Idempotent: each batch's insert token is derived from the file's content, the
-// process and the batch's position, so importing the same file again stores nothing new (and
-// the table's key, process + event id, would collapse any repeat anyway).
+// memory. Idempotent: each batch's insert token is a hash of what the batch holds (process,
+// version and its event ids, which change with the case key, time zone or mapping), so
+// importing the same file the same way again stores nothing new, while an import with other
+// options stores its own rows (and the table's key, process + event id, collapses repeats).
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { ConfigError } from '../../core/errors.ts'
 import { insertJsonEachRow, type StoreConnection } from '../../store/index.ts'
 import { processName } from '../definitions/names.ts'
@@ -28,33 +28,26 @@ export interface ImportSummary {
   readonly events: number
   readonly batches: number
   readonly seconds: number
-  /** SHA-256 of the file: the identity the insert tokens derive from. */
-  readonly fileSha256: string
-}
-
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
 }
 
 export async function importEventLog(store: StoreConnection, path: string, options: ImportOptions): Promise<ImportSummary> {
   const name = processName(options.process)
   if (!name.ok) throw new ConfigError(`--process: ${name.message}`)
   const started = performance.now()
-  const sha = await fileSha256(path)
   const target = { process: name.name, processVersion: options.processVersion ?? '', observedNs: BigInt(Date.now()) * 1_000_000n }
   const batchEvents = options.batchEvents ?? 20_000
   let events = 0
   let batches = 0
   let lines: string[] = []
+  let batchHash = createHash('sha256').update(`${target.process}\n${target.processVersion}\n`)
   let lastProgress: ReadProgress = { done: 0, total: 0, unit: 'bytes' }
   const flush = async (): Promise<void> => {
     if (lines.length === 0) return
-    const token = `import-${sha.slice(0, 32)}-${name.name}-${batches}`
+    const token = `import-${batchHash.digest('hex').slice(0, 40)}`
     await insertJsonEachRow(store, 'business_events', lines.join(''), { dedupToken: token, tag: 'import.business-events' })
     batches++
     lines = []
+    batchHash = createHash('sha256').update(`${target.process}\n${target.processVersion}\n`)
     options.progress?.({ ...lastProgress, events })
   }
   const read: ReadEventLogOptions = {
@@ -67,9 +60,10 @@ export async function importEventLog(store: StoreConnection, path: string, optio
     // ObservedTs = import time + the event's position in the file: kpis.md orders an
     // instance's events by (ts, observed_ts, event_id), so ties keep the log's own order.
     lines.push(businessEventJson(event, { ...target, observedNs: target.observedNs + BigInt(events) }))
+    batchHash.update(`${event.eventId}\n`)
     events++
     if (lines.length >= batchEvents) await flush()
   }
   await flush()
-  return { events, batches, seconds: (performance.now() - started) / 1000, fileSha256: sha }
+  return { events, batches, seconds: (performance.now() - started) / 1000 }
 }

@@ -122,6 +122,39 @@ describe('segment writer', () => {
     expect(spool.sealedCount).toBe(1)
   })
 
+  it('probes an unavailable store once per pause instead of trying every segment, then stores them all', async () => {
+    const dir = tempDir('writer')
+    dirs.push(dir)
+    const spool = await Spool.open(dir.path, { maxBytes: 1_000_000, segmentMaxBytes: 1, segmentMaxAgeMs: 60_000 })
+    for (let i = 0; i < 40; i++) await spool.append(Buffer.from(`{"n":${i}}\n`))
+    let down = true
+    let attemptsWhileDown = 0
+    const stored: string[] = []
+    const writer = new SegmentWriter(
+      spool,
+      async (_table, body) => {
+        if (down) {
+          attemptsWhileDown++
+          throw new Error('connect ECONNREFUSED')
+        }
+        stored.push(body.toString())
+      },
+      { table: 'otel_traces', concurrency: 2, retryInitialMs: 40, retryMaxMs: 80, classify: (): InsertFailure => 'retryable', events: recordingEvents() },
+    )
+    writer.start()
+    await new Promise((r) => setTimeout(r, 400))
+    down = false
+    // 400 ms at 20-80 ms pauses: a dozen probes at most, far fewer than the 40 segments.
+    expect(attemptsWhileDown).toBeGreaterThan(1)
+    expect(attemptsWhileDown).toBeLessThan(20)
+    const deadline = Date.now() + 5_000
+    while (stored.length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    expect(stored.length).toBe(40)
+    expect(writer.failing).toBe(false)
+    await spool.close()
+    expect(await writer.stop(1_000)).toBe(true)
+  })
+
   it('backs off exponentially with jitter between half and all of the ceiling, capped at the maximum', () => {
     expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(50)
     expect(backoffDelay(1, 100, 10_000, () => 1)).toBe(100)

@@ -83,6 +83,20 @@ describe('throughline import into business_events', () => {
     expect(merged!.events).toBe('8577')
   })
 
+  it('stores a re-import with other options (another version, another case key) as rows of their own', async () => {
+    const log = sharedDataPath('eventlogs/xes/running-example.xes')
+    await importEventLog(store, log, { process: 'reimported' })
+    await importEventLog(store, log, { process: 'reimported', processVersion: '2', read: { caseKeyType: 'claim_id' } })
+    const [row] = await queryRows<{ versions: string; byClaim: string; byCase: string }>(
+      store,
+      `SELECT uniqExact(ProcessVersion) AS versions, countIf(mapContains(Keys, 'claim_id')) AS byClaim, countIf(mapContains(Keys, 'case_id')) AS byCase
+       FROM business_events FINAL WHERE Process = 'reimported'`,
+      {},
+      { tag: 'test.reimport' },
+    )
+    expect(row).toEqual({ versions: '2', byClaim: '42', byCase: '42' })
+  })
+
   it('refuses a process name that is not one, naming the flag', async () => {
     await expect(importEventLog(store, sharedDataPath('eventlogs/xes/running-example.xes'), { process: 'Running Example' })).rejects.toThrow(/^--process: /)
   })
