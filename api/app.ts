@@ -1,5 +1,8 @@
 // The API server, built apart from listening (tests call inject): health, ingest status and
 // the process KPI plugins, described by OpenAPI at /docs. Errors are one JSON shape.
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { importRoutes } from './import-routes.ts'
 import { registerOpenApi } from './openapi.ts'
 import { processLogRoutes } from './process-log-routes.ts'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -16,7 +19,12 @@ export interface ApiAppDeps {
   readonly logger: Logger
   /** Bytes accepted by the collector but not yet in ClickHouse (embedded mode). */
   readonly spooledBytes?: () => number
+  /** Where uploaded event logs are staged while they are imported (default: the OS temp dir). */
+  readonly importStagingDir?: string
 }
+
+/** Largest event log the import route takes: imports stream, so this only guards the disk. */
+const MAX_IMPORT_BYTES = 4 * 1024 ** 3
 
 export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   // Typed as Fastify's logger so the instance keeps Fastify's default type parameters.
@@ -39,6 +47,11 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     spooledBytes: deps.spooledBytes?.() ?? null,
   }))
   await app.register(processLogRoutes, { store: deps.store })
+  await app.register(importRoutes, {
+    store: deps.store,
+    stagingDir: deps.importStagingDir ?? join(tmpdir(), 'throughline-imports'),
+    maxBytes: MAX_IMPORT_BYTES,
+  })
   await app.ready()
   return app
 }

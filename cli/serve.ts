@@ -2,6 +2,7 @@
 // one store: embedded chDB in the data directory (migrated at start) or a ClickHouse server
 // (migrated in the background, so intake works while the server is still down).
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { buildApiApp } from '../api/index.ts'
 import { openCollector } from '../collector/index.ts'
 import type { Config } from '../core/config.ts'
@@ -23,7 +24,12 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   const stopping = new AbortController()
   await ensureSchema(store, config, logger, stopping.signal)
   const collector = await openCollector({ config, store, logger })
-  const api = await buildApiApp({ store, logger, spooledBytes: () => collector.pipeline.spooledBytes })
+  const api = await buildApiApp({
+    store,
+    logger,
+    spooledBytes: () => collector.pipeline.spooledBytes,
+    importStagingDir: join(config.dataDir, 'imports'),
+  })
   const otlpUrl = await collector.app.listen({ host: config.host, port: config.otlpPort })
   const apiUrl = await api.listen({ host: config.host, port: config.apiPort })
   logger.info({ otlp: otlpUrl, api: apiUrl, dataDir: config.dataDir }, 'throughline is serving')
