@@ -4,24 +4,21 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApiApp } from '../../api/index.ts'
-import { resolveConfig } from '../../core/config.ts'
-import { createStoreClient, migrate, queryRows, type StoreClient } from '../../store/index.ts'
+import { queryRows, type StoreClient } from '../../store/index.ts'
 import { sharedDataPath } from '../support/shared-data.ts'
-import { tempDir } from '../support/temp-dir.ts'
+import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 
-const dir = tempDir('api-import')
+let opened: MigratedStore
 let store: StoreClient
 let api: FastifyInstance
 beforeAll(async () => {
-  const config = resolveConfig({ dataDir: dir.path })
-  store = createStoreClient(config)
-  await migrate(store, config)
-  api = await buildApiApp({ store, logger: pino({ level: 'silent' }), importStagingDir: `${dir.path}/imports` })
+  opened = await openMigratedStore('api-import')
+  store = opened.store
+  api = await buildApiApp({ store, logger: pino({ level: 'silent' }), importStagingDir: `${opened.dataDir}/imports` })
 })
 afterAll(async () => {
   await api.close()
-  await store.close()
-  dir.remove()
+  await opened.close()
 })
 
 const upload = (process: string, payload: Buffer | string, query = '') =>
@@ -71,6 +68,6 @@ describe('POST /api/v1/processes/:process/imports', () => {
     expect(badOption.statusCode).toBe(400)
     expect(badOption.json<{ message: string }>().message).toContain('case_key')
     const { readdirSync } = await import('node:fs')
-    expect(readdirSync(`${dir.path}/imports`)).toEqual([])
+    expect(readdirSync(`${opened.dataDir}/imports`)).toEqual([])
   })
 })

@@ -5,21 +5,17 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApiApp, openApiText } from '../../api/index.ts'
-import { resolveConfig } from '../../core/config.ts'
-import { createStoreClient, type StoreClient } from '../../store/index.ts'
-import { tempDir } from '../support/temp-dir.ts'
+import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 
-const dir = tempDir('openapi')
-let store: StoreClient
+let opened: MigratedStore
 let api: FastifyInstance
 beforeAll(async () => {
-  store = createStoreClient(resolveConfig({ dataDir: dir.path }))
-  api = await buildApiApp({ store, logger: pino({ level: 'silent' }) })
+  opened = await openMigratedStore('openapi', false)
+  api = await buildApiApp({ store: opened.store, logger: pino({ level: 'silent' }) })
 })
 afterAll(async () => {
   await api.close()
-  await store.close()
-  dir.remove()
+  await opened.close()
 })
 
 describe('the OpenAPI document', () => {

@@ -6,19 +6,17 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApiApp, type CaseSummaryAnswer, type ProcessMapAnswer } from '../../api/index.ts'
-import { resolveConfig } from '../../core/config.ts'
 import { importEventLog } from '../../processes/index.ts'
-import { createStoreClient, migrate, type StoreClient } from '../../store/index.ts'
+import type { StoreClient } from '../../store/index.ts'
 import { sharedDataPath } from '../support/shared-data.ts'
-import { tempDir } from '../support/temp-dir.ts'
+import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 
-const dir = tempDir('api-log')
+let opened: MigratedStore
 let store: StoreClient
 let api: FastifyInstance
 beforeAll(async () => {
-  const config = resolveConfig({ dataDir: dir.path })
-  store = createStoreClient(config)
-  await migrate(store, config)
+  opened = await openMigratedStore('api-log')
+  store = opened.store
   await importEventLog(store, sharedDataPath('eventlogs/xes/running-example.xes'), { process: 'running_example' })
   await importEventLog(store, sharedDataPath('eventlogs/csv/receipt.csv'), { process: 'receipt' })
   await importEventLog(store, sharedDataPath('eventlogs/xes/08_receipt.xes.gz'), { process: 'receipt' })
@@ -26,8 +24,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await api.close()
-  await store.close()
-  dir.remove()
+  await opened.close()
 })
 
 async function summary(process: string, query = ''): Promise<CaseSummaryAnswer> {

@@ -2,22 +2,19 @@
 // events and cases equal the log's (independently computed numbers, see
 // test/processes/import/independent-expectations.py), and importing again changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../core/config.ts'
 import { importEventLog } from '../../processes/index.ts'
-import { createStoreClient, migrate, queryRows, type StoreClient } from '../../store/index.ts'
+import { queryRows, type StoreClient } from '../../store/index.ts'
 import { sharedDataPath } from '../support/shared-data.ts'
-import { tempDir } from '../support/temp-dir.ts'
+import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 
-const dir = tempDir('import-store')
+let opened: MigratedStore
 let store: StoreClient
 beforeAll(async () => {
-  const config = resolveConfig({ dataDir: dir.path })
-  store = createStoreClient(config)
-  await migrate(store, config)
+  opened = await openMigratedStore('import-store')
+  store = opened.store
 })
 afterAll(async () => {
-  await store.close()
-  dir.remove()
+  await opened.close()
 })
 
 interface Counts {
