@@ -59,7 +59,10 @@ function byteLimit(maxBytes: number): Transform {
 }
 
 export async function importRoutes(app: FastifyInstance, deps: ImportRouteDeps): Promise<void> {
-  // Uploads stay streams: this plugin's parser hands the raw request on, unread.
+  // Uploads stay streams, whatever their declared type (an OCEL log may come as
+  // application/json): within this plugin every parser is replaced by one that hands the
+  // raw request on, unread.
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
   app.post<{ Params: { process: string }; Querystring: ImportQuery; Body: NodeJS.ReadableStream }>(
     '/api/v1/processes/:process/imports',

@@ -40,6 +40,19 @@ describe('POST /api/v1/processes/:process/imports', () => {
     expect(row).toEqual({ n: '42', cases: '6' })
   })
 
+  it('takes an OCEL 2.0 JSON log sent as application/json as a stream, not as a parsed body', async () => {
+    const log = readFileSync(sharedDataPath('eventlogs/ocel/ocel20_example.jsonocel'))
+    const res = await api.inject({
+      method: 'POST',
+      url: '/api/v1/processes/ocel_example/imports',
+      headers: { 'content-type': 'application/json' },
+      payload: log,
+    })
+    expect(res.statusCode).toBe(200)
+    // 13 events in ocel20_example (the same in its JSON, XML and SQLite forms).
+    expect(res.json()).toMatchObject({ process: 'ocel_example', events: 13 })
+  })
+
   it('takes the reading options as query parameters', async () => {
     const log = readFileSync(sharedDataPath('eventlogs/csv/running-example.csv'))
     const res = await upload('running_example_csv', log, '?case_key=claim_id&process_version=2')
