@@ -1,5 +1,7 @@
 // The API server, built apart from listening (tests call inject): health, ingest status and
 // the process KPI plugins, described by OpenAPI at /docs. Errors are one JSON shape.
+import type { ProcessDefinition } from '../processes/index.ts'
+import { definitionRoutes, rootKeyResolver } from './definition-routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { importRoutes } from './import-routes.ts'
@@ -21,6 +23,8 @@ export interface ApiAppDeps {
   readonly spooledBytes?: () => number
   /** Where uploaded event logs are staged while they are imported (default: the OS temp dir). */
   readonly importStagingDir?: string
+  /** The process definitions loaded at start (none: imported logs keyed by case_id). */
+  readonly definitions?: readonly ProcessDefinition[]
 }
 
 /** Largest event log the import route takes: imports stream, so this only guards the disk. */
@@ -46,7 +50,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     tables: await storedRowCounts(deps.store),
     spooledBytes: deps.spooledBytes?.() ?? null,
   }))
-  await app.register(processLogRoutes, { store: deps.store })
+  const definitions = deps.definitions ?? []
+  await app.register(definitionRoutes, { definitions })
+  await app.register(processLogRoutes, { store: deps.store, rootKeyOf: rootKeyResolver(definitions) })
   await app.register(importRoutes, {
     store: deps.store,
     stagingDir: deps.importStagingDir ?? join(tmpdir(), 'throughline-imports'),

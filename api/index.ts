@@ -2,3 +2,4 @@
 export { buildApiApp, type ApiAppDeps } from './app.ts'
 export { caseSummaryAnswer, processMapAnswer, N_MIN, type CaseSummaryAnswer, type ProcessMapAnswer, type LogQuery } from './process-log-routes.ts'
 export { openApiText } from './openapi.ts'
+export { rootKeyResolver } from './definition-routes.ts'

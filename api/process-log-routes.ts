@@ -14,7 +14,12 @@ export const N_MIN = 20
 
 export const LogQuerySchema = Type.Object(
   {
-    root_key: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'key type that identifies an instance (default case_id)' })),
+    root_key: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_]{0,63}$',
+        description: "key type that identifies an instance (default: the definition's root key, else case_id)",
+      }),
+    ),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'window start, RFC 3339, inclusive' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'window end, RFC 3339, exclusive' })),
   },
@@ -41,10 +46,10 @@ function toNs(field: 'from' | 'to', text: string): bigint {
   return BigInt(ms) * 1_000_000n
 }
 
-export function logScope(process: string, query: LogQuery): { scope: LogScope; window: Window } {
+export function logScope(process: string, query: LogQuery, defaultRootKey = 'case_id'): { scope: LogScope; window: Window } {
   const scope: LogScope = {
     process,
-    rootKey: query.root_key ?? 'case_id',
+    rootKey: query.root_key ?? defaultRootKey,
     ...(query.from !== undefined ? { fromNs: toNs('from', query.from) } : {}),
     ...(query.to !== undefined ? { toNs: toNs('to', query.to) } : {}),
   }
@@ -76,8 +81,8 @@ export const CaseSummaryAnswerSchema = Type.Object({
 
 export type CaseSummaryAnswer = Type.Static<typeof CaseSummaryAnswerSchema>
 
-export async function caseSummaryAnswer(store: StoreConnection, process: string, query: LogQuery): Promise<CaseSummaryAnswer> {
-  const { scope, window } = logScope(process, query)
+export async function caseSummaryAnswer(store: StoreConnection, process: string, query: LogQuery, defaultRootKey?: string): Promise<CaseSummaryAnswer> {
+  const { scope, window } = logScope(process, query, defaultRootKey)
   const stats = await caseStatistics(store, scope)
   return {
     process,
@@ -115,13 +120,19 @@ export const ProcessMapAnswerSchema = Type.Object({
 
 export type ProcessMapAnswer = Type.Static<typeof ProcessMapAnswerSchema>
 
-export async function processMapAnswer(store: StoreConnection, process: string, query: LogQuery): Promise<ProcessMapAnswer> {
-  const { scope, window } = logScope(process, query)
+export async function processMapAnswer(store: StoreConnection, process: string, query: LogQuery, defaultRootKey?: string): Promise<ProcessMapAnswer> {
+  const { scope, window } = logScope(process, query, defaultRootKey)
   const edges = await processMap(store, scope)
   return { process, rootKey: scope.rootKey, window, quantileMethod: 'exact', edges: edges.map((e) => ({ ...e, lowSample: e.count < N_MIN })) }
 }
 
-export async function processLogRoutes(app: FastifyInstance, deps: { readonly store: StoreConnection }): Promise<void> {
+export interface ProcessLogDeps {
+  readonly store: StoreConnection
+  /** The root key of a process when the query names none (from its definition). */
+  readonly rootKeyOf: (process: string) => string
+}
+
+export async function processLogRoutes(app: FastifyInstance, deps: ProcessLogDeps): Promise<void> {
   const input = { params: ProcessParamsSchema, querystring: LogQuerySchema }
   app.get<{ Params: { process: string }; Querystring: LogQuery }>(
     '/api/v1/processes/:process/cases/summary',
@@ -133,7 +144,7 @@ export async function processLogRoutes(app: FastifyInstance, deps: { readonly st
         response: { 200: CaseSummaryAnswerSchema, 400: ErrorBodySchema },
       },
     },
-    (request) => caseSummaryAnswer(deps.store, request.params.process, request.query),
+    (request) => caseSummaryAnswer(deps.store, request.params.process, request.query, deps.rootKeyOf(request.params.process)),
   )
   app.get<{ Params: { process: string }; Querystring: LogQuery }>(
     '/api/v1/processes/:process/map',
@@ -145,6 +156,6 @@ export async function processLogRoutes(app: FastifyInstance, deps: { readonly st
         response: { 200: ProcessMapAnswerSchema, 400: ErrorBodySchema },
       },
     },
-    (request) => processMapAnswer(deps.store, request.params.process, request.query),
+    (request) => processMapAnswer(deps.store, request.params.process, request.query, deps.rootKeyOf(request.params.process)),
   )
 }

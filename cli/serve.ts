@@ -9,6 +9,7 @@ import type { Config } from '../core/config.ts'
 import { createLogger, type Logger } from '../core/logger.ts'
 import { createStoreClient } from '../store/index.ts'
 import { ensureSchema } from './schema-at-start.ts'
+import { loadDefinitionsAtStart } from './definitions-at-start.ts'
 import { onShutdownSignals } from './shutdown.ts'
 
 export interface RunningService {
@@ -20,6 +21,8 @@ export interface RunningService {
 
 export async function startService(config: Readonly<Config>, logger: Logger): Promise<RunningService> {
   mkdirSync(config.dataDir, { recursive: true })
+  const definitions = await loadDefinitionsAtStart(config)
+  logger.info({ processes: definitions.map((d) => d.name), dir: config.processesDir }, 'process definitions loaded')
   const store = createStoreClient(config)
   const stopping = new AbortController()
   await ensureSchema(store, config, logger, stopping.signal)
@@ -29,6 +32,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     logger,
     spooledBytes: () => collector.pipeline.spooledBytes,
     importStagingDir: join(config.dataDir, 'imports'),
+    definitions,
   })
   const otlpUrl = await collector.app.listen({ host: config.host, port: config.otlpPort })
   const apiUrl = await api.listen({ host: config.host, port: config.apiPort })

@@ -11,6 +11,7 @@ const PositiveInt = Type.Integer({ minimum: 1 })
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, description: 'embedded ClickHouse data and the spool live here' }),
+    processesDir: Type.String({ minLength: 1, description: 'process definitions (*.yaml) loaded at start' }),
     host: Type.String({ minLength: 1, description: 'address the collector and API listen on' }),
     otlpPort: Port,
     apiPort: Port,
@@ -83,6 +84,7 @@ export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Par
 
 export const defaultConfig: Config = {
   dataDir: './data',
+  processesDir: 'processes.d',
   host: '127.0.0.1',
   otlpPort: 4318,
   apiPort: 8080,
@@ -102,6 +104,7 @@ export const defaultConfig: Config = {
 /** THROUGHLINE_* variable -> config path. One table, so docs and code cannot drift. */
 export const environmentVariables: Readonly<Record<string, string>> = {
   THROUGHLINE_DATA_DIR: 'dataDir',
+  THROUGHLINE_PROCESSES_DIR: 'processesDir',
   THROUGHLINE_HOST: 'host',
   THROUGHLINE_OTLP_PORT: 'otlpPort',
   THROUGHLINE_API_PORT: 'apiPort',
