@@ -1,6 +1,7 @@
 // POST /api/v1/processes/:process/imports: the same import as `throughline import`, for a
 // log uploaded as the request body (any content type; the format is told by content). The
 // body is streamed to a temporary file (never held in memory), imported, and removed.
+import { KEY_TYPE_PATTERN } from '../core/semconv.ts'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
@@ -25,7 +26,7 @@ export interface ImportRouteDeps {
 const ImportQuerySchema = Type.Object(
   {
     format: Type.Optional(Type.Union(EVENT_LOG_FORMATS.map((f) => Type.Literal(f)))),
-    case_key: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' })),
+    case_key: Type.Optional(Type.String({ pattern: KEY_TYPE_PATTERN.source })),
     time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     process_version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },

@@ -2,6 +2,7 @@
 // business events of a window. Each answer carries its window, the quantile method and the
 // sample size, and says when the sample is below n_min. The response builders are exported
 // so `throughline kpi` prints exactly what the API answers.
+import { KEY_TYPE_PATTERN } from '../core/semconv.ts'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
@@ -16,7 +17,7 @@ export const LogQuerySchema = Type.Object(
   {
     root_key: Type.Optional(
       Type.String({
-        pattern: '^[a-z][a-z0-9_]{0,63}$',
+        pattern: KEY_TYPE_PATTERN.source,
         description: "key type that identifies an instance (default: the definition's root key, else case_id)",
       }),
     ),
@@ -26,7 +27,7 @@ export const LogQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const ProcessParamsSchema = Type.Object({ process: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }) })
+export const ProcessParamsSchema = Type.Object({ process: Type.String({ pattern: KEY_TYPE_PATTERN.source }) })
 
 export interface LogQuery {
   readonly root_key?: string

@@ -66,3 +66,14 @@ export const businessKeyAttribute = (keyType: string): string => `${BusinessAttr
 
 /** Name of the log record event that carries a business event posted to /v1/events. */
 export const BUSINESS_EVENT_NAME = 'business.event'
+
+/**
+ * A business key type as events, imports and the API accept it: a lower-case identifier of
+ * at most 64 characters (`order_id`, `so_number`). One definition; JSON schemas take `.source`.
+ */
+export const KEY_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/
+
+/** The values of business.status, as kpis.md's event model defines them. */
+export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'] as const
+
+export type BusinessStatus = (typeof BUSINESS_STATUSES)[number]

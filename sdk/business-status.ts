@@ -1,11 +1,10 @@
 // The status of a business event, as the event model defines it (business.status in
 // core/semconv.ts). A closed union: the KPIs branch on these six values and nothing else.
 
+import { BUSINESS_STATUSES, type BusinessStatus } from '../core/semconv.ts'
 import { describe, fieldError } from './field-checks.ts'
 
-export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'] as const
-
-export type BusinessStatus = (typeof BUSINESS_STATUSES)[number]
+export { BUSINESS_STATUSES, type BusinessStatus }
 
 export const isBusinessStatus = (value: unknown): value is BusinessStatus => BUSINESS_STATUSES.some((status) => status === value)
 

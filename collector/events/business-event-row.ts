@@ -4,10 +4,19 @@
 // content, so a webhook that re-posts the same event is deduplicated downstream.
 import { createHash } from 'node:crypto'
 import { Compile } from 'typebox/compile'
-import { BUSINESS_EVENT_NAME, BusinessAttr, IntegrationAttr, OtelAttr, TenantAttr, businessKeyAttribute } from '../../core/semconv.ts'
+import {
+  BUSINESS_EVENT_NAME,
+  BUSINESS_STATUSES,
+  BusinessAttr,
+  IntegrationAttr,
+  KEY_TYPE_PATTERN,
+  OtelAttr,
+  TenantAttr,
+  businessKeyAttribute,
+} from '../../core/semconv.ts'
 import type { AttributeMap, LogRow } from '../../store/index.ts'
 import { setAttribute } from '../otlp/attribute-text.ts'
-import { BUSINESS_STATUSES, BusinessEventSchema, KEY_TYPE_PATTERN, type BusinessEventInput } from './business-event-schema.ts'
+import { BusinessEventSchema, type BusinessEventInput } from './business-event-schema.ts'
 
 export interface EventRejection {
   readonly index: number
@@ -47,7 +56,7 @@ function firstParam(params: unknown, name: string): string | undefined {
 
 const unknownNameMessages: Readonly<Record<string, string>> = {
   '': 'is not a field of a business event (unknown fields are refused)',
-  keys: `is not a valid key type: must match ${KEY_TYPE_PATTERN}`,
+  keys: `is not a valid key type: must match ${KEY_TYPE_PATTERN.source}`,
   attributes:
     'is not a valid attribute name: must be 1 to 256 characters, outside the business., integration., sync. and tenant. namespaces (use the named fields)',
 }

@@ -1,19 +1,17 @@
 // The documented schema of POST /v1/events: business events from systems that cannot run
 // an OpenTelemetry SDK (batch jobs, legacy systems, iPaaS webhooks). One TypeBox schema
 // feeds validation, the types below and docs/events-api.md.
+import { BUSINESS_STATUSES, KEY_TYPE_PATTERN } from '../../core/semconv.ts'
 import Type from 'typebox'
 
 const Name = Type.String({ minLength: 1, maxLength: 256 })
 // A Record's key schema becomes a patternProperties pattern: only the pattern is checked (not
 // minLength/maxLength), and only with additionalProperties: false on the record, so the
 // length bounds live in the patterns and both records below refuse keys that do not match.
-export const KEY_TYPE_PATTERN = '^[a-z][a-z0-9_]{0,63}$'
-const KeyType = Type.String({ pattern: KEY_TYPE_PATTERN })
+const KeyType = Type.String({ pattern: KEY_TYPE_PATTERN.source })
 // Our own namespaces are set through the named fields, so they are validated (a free-form
 // `business.key.X` would add a business key that no key check ever saw).
 const AttributeName = Type.String({ pattern: '^(?!(business|integration|sync|tenant)\\.)[\\s\\S]{1,256}$' })
-
-export const BUSINESS_STATUSES = ['ok', 'error', 'retry', 'cancelled', 'paused', 'resumed'] as const
 
 export const BusinessStatusSchema = Type.Union(BUSINESS_STATUSES.map((s) => Type.Literal(s)))
 

@@ -55,7 +55,7 @@ export function lifecycleOf(transition: string | undefined): Lifecycle {
 
 // The business-key type pattern of the events API (collector/events/business-event-schema.ts),
 // so imported and posted events can meet in one instance.
-export const KEY_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/
+export { KEY_TYPE_PATTERN } from '../../core/semconv.ts'
 
 /** An OCEL object type as a key type: `Purchase Order` -> `purchase_order`, `3PL` -> `t_3pl`. */
 export function keyTypeOfObjectType(objectType: string): string {
