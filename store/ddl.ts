@@ -14,13 +14,23 @@ export interface DdlTarget {
 }
 
 /** The tables the store creates, under the names readers use (the exporter's names). */
-export type StoreTable = 'otel_traces' | 'otel_traces_trace_id_ts' | 'otel_logs' | 'schema_migrations' | 'business_events'
+export type StoreTable =
+  | 'otel_traces'
+  | 'otel_traces_trace_id_ts'
+  | 'otel_logs'
+  | 'schema_migrations'
+  | 'business_events'
+  | 'key_edges'
+  | 'instance_keys'
+  | 'deriver_cursors'
 
 export const TRACE_ID_TS_VIEW = 'otel_traces_trace_id_ts_mv'
 
 interface TableSpec {
   readonly template: string
   readonly engine: 'MergeTree' | 'AggregatingMergeTree' | 'ReplacingMergeTree'
+  /** The engine's own arguments, e.g. the version column of a ReplacingMergeTree. */
+  readonly engineArguments?: string
   /** The DateTime expression rows expire by, and which retention setting applies. */
   readonly ttl?: { readonly expression: string; readonly days: 'tracesDays' | 'logsDays' }
   /**
@@ -54,6 +64,10 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
   schema_migrations: { template: 'schema_migrations.sql', engine: 'ReplacingMergeTree', shardingKey: 'version' },
   // No TTL: business history is what baselines are computed from; retention comes with the KPIs.
   business_events: { template: 'business_events.sql', engine: 'ReplacingMergeTree', shardingKey: 'cityHash64(Process, EventId)' },
+  // The correlation graph and its result; sharded by process so a component lives on one shard.
+  key_edges: { template: 'key_edges.sql', engine: 'ReplacingMergeTree', shardingKey: 'cityHash64(Process)' },
+  instance_keys: { template: 'instance_keys.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(Process)' },
+  deriver_cursors: { template: 'deriver_cursors.sql', engine: 'ReplacingMergeTree', engineArguments: 'UpdatedAt', shardingKey: 'cityHash64(Process)' },
 }
 
 export const DISTRIBUTED_TEMPLATE = 'distributed.sql'
@@ -137,11 +151,12 @@ export function onClusterClause(target: DdlTarget): string {
 }
 
 function engineClause(table: StoreTable, target: DdlTarget): string {
-  const { engine } = tableSpecs[table]
-  if (target.cluster === undefined) return engine
+  const { engine, engineArguments } = tableSpecs[table]
+  if (target.cluster === undefined) return engineArguments === undefined ? engine : `${engine}(${engineArguments})`
   // {shard}, {replica} are server macros; {database} is expanded by ClickHouse itself.
   const path = `/clickhouse/tables/{shard}/{database}/${localTableName(table, target)}`
-  return `Replicated${engine}(${quoteString(path)}, '{replica}')`
+  const extra = engineArguments === undefined ? '' : `, ${engineArguments}`
+  return `Replicated${engine}(${quoteString(path)}, '{replica}'${extra})`
 }
 
 function ttlClause(table: StoreTable, target: DdlTarget): string {
@@ -199,7 +214,7 @@ export function createTraceIdTsViewSql(target: DdlTarget): string {
  * for the local table and, in cluster mode, for the Distributed table as well, so both see
  * a new column (`ADD COLUMN IF NOT EXISTS` keeps it idempotent).
  */
-export function alterTableSql(table: StoreTable, template: string, target: DdlTarget): string[] {
-  const names = target.cluster === undefined ? [table] : [localTableName(table, target), table]
+export function alterTableSql(table: StoreTable, template: string, target: DdlTarget, only: 'local' | 'all' = 'all'): string[] {
+  const names = target.cluster === undefined || only === 'local' ? [localTableName(table, target)] : [localTableName(table, target), table]
   return names.map((name) => renderSql(sqlTemplate(template), { table: qualifiedName(name, target), onCluster: onClusterClause(target) }))
 }

@@ -29,6 +29,8 @@ export type MigrationStep =
   | { readonly kind: 'createTable'; readonly table: StoreTable }
   | { readonly kind: 'createTraceIdTsView' }
   | { readonly kind: 'alterTable'; readonly table: StoreTable; readonly template: string }
+  /** For what only the local (storage) table takes, such as a skip index. */
+  | { readonly kind: 'alterLocalTable'; readonly table: StoreTable; readonly template: string }
 
 export interface Migration {
   readonly version: number
@@ -58,6 +60,20 @@ export const migrations: readonly Migration[] = [
     name: 'business events',
     steps: [{ kind: 'createTable', table: 'business_events' }],
   },
+  {
+    version: 3,
+    name: 'deriver and correlation',
+    steps: [
+      { kind: 'alterTable', table: 'otel_traces', template: 'otel_ingested_at_column.sql' },
+      { kind: 'alterLocalTable', table: 'otel_traces', template: 'otel_ingested_at_index.sql' },
+      { kind: 'alterTable', table: 'otel_logs', template: 'otel_ingested_at_column.sql' },
+      { kind: 'alterLocalTable', table: 'otel_logs', template: 'otel_ingested_at_index.sql' },
+      { kind: 'alterTable', table: 'business_events', template: 'business_events_links.sql' },
+      { kind: 'createTable', table: 'key_edges' },
+      { kind: 'createTable', table: 'instance_keys' },
+      { kind: 'createTable', table: 'deriver_cursors' },
+    ],
+  },
 ]
 
 export interface MigrationResult {
@@ -73,6 +89,8 @@ function stepStatements(step: MigrationStep, target: DdlTarget): string[] {
       return [createTraceIdTsViewSql(target)]
     case 'alterTable':
       return alterTableSql(step.table, step.template, target)
+    case 'alterLocalTable':
+      return alterTableSql(step.table, step.template, target, 'local')
   }
 }
 
@@ -83,6 +101,7 @@ function stepTemplates(step: MigrationStep): readonly string[] {
     case 'createTraceIdTsView':
       return [TRACE_ID_TS_VIEW_TEMPLATE]
     case 'alterTable':
+    case 'alterLocalTable':
       return [step.template]
   }
 }

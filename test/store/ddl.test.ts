@@ -112,9 +112,22 @@ describe('cluster DDL', () => {
   it('puts every statement of every migration ON CLUSTER', () => {
     const statements = migrations.flatMap((m) => migrationStatements(m, cluster))
     // Migration 1: 4 tables x (local + Distributed) + the view + 2 column adoptions x (local +
-    // Distributed); migration 2: business_events, local + Distributed.
-    expect(statements).toHaveLength(15)
+    // Distributed); migration 2: business_events, local + Distributed; migration 3: IngestedAt
+    // on 2 tables x 2, its index on the 2 local tables only, Links x 2, 3 tables x 2.
+    expect(statements).toHaveLength(29)
     for (const sql of statements) expect(sql.split('\n')[0]).toContain(" ON CLUSTER 'prod_cluster'")
+  })
+
+  it('adds skip indexes to local tables only and gives versioned tables their version column', () => {
+    const statements = migrationStatements(migrations[2]!, cluster)
+    const indexes = statements.filter((sql) => sql.includes('ADD INDEX'))
+    expect(indexes.map((sql) => sql.split('\n')[0])).toEqual([
+      "ALTER TABLE `tl`.`otel_traces_local` ON CLUSTER 'prod_cluster'",
+      "ALTER TABLE `tl`.`otel_logs_local` ON CLUSTER 'prod_cluster'",
+    ])
+    expect(statements.find((sql) => sql.includes('`instance_keys_local`'))).toContain(
+      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/instance_keys_local', '{replica}', Version)",
+    )
   })
 })
 

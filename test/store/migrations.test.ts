@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('migrate on chDB', () => {
   it('creates every table and the materialized view, and records each migration with its checksum', async () => {
     const { store, config } = open('first_run')
-    expect(await migrate(store, config)).toEqual({ applied: [1, 2], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3], alreadyApplied: [] })
 
     const tables = await queryRows<{ name: string; engine: string }>(
       store,
@@ -37,6 +37,9 @@ describe('migrate on chDB', () => {
     )
     expect(tables).toEqual([
       { name: 'business_events', engine: 'ReplacingMergeTree' },
+      { name: 'deriver_cursors', engine: 'ReplacingMergeTree' },
+      { name: 'instance_keys', engine: 'ReplacingMergeTree' },
+      { name: 'key_edges', engine: 'ReplacingMergeTree' },
       { name: 'otel_logs', engine: 'MergeTree' },
       { name: 'otel_traces', engine: 'MergeTree' },
       { name: 'otel_traces_trace_id_ts', engine: 'AggregatingMergeTree' },
@@ -53,6 +56,7 @@ describe('migrate on chDB', () => {
     expect(recorded).toEqual([
       { version: 1, name: 'otel tables', checksum: migrationChecksum(migrations[0]!) },
       { version: 2, name: 'business events', checksum: migrationChecksum(migrations[1]!) },
+      { version: 3, name: 'deriver and correlation', checksum: migrationChecksum(migrations[2]!) },
     ])
     expect(migrationChecksum(migrations[0]!)).toMatch(/^[0-9a-f]{64}$/)
   })
@@ -60,18 +64,18 @@ describe('migrate on chDB', () => {
   it('applies nothing the second time, even with another retention (the checksum covers templates, not settings)', async () => {
     const first = open('second_run')
     await migrate(first.store, first.config)
-    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2] })
+    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3] })
     const longer = open('second_run', { tracesDays: 90, logsDays: 0 })
-    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2] })
+    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3] })
   })
 
   it('lets two migrators started at once both succeed, leaving one logical record', async () => {
     const a = open('concurrent')
     const b = open('concurrent')
     const results = await Promise.all([migrate(a.store, a.config), migrate(b.store, b.config)])
-    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2])
-    const rows = await queryRows<{ version: number }>(a.store, 'SELECT version FROM concurrent.schema_migrations FINAL', {}, { tag: 'test.final' })
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }])
+    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2, 3])
+    const rows = await queryRows<{ version: number }>(a.store, 'SELECT version FROM concurrent.schema_migrations FINAL ORDER BY version', {}, { tag: 'test.final' })
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
   })
 
   it('refuses to run when a recorded checksum differs from the code', async () => {
@@ -137,7 +141,7 @@ describe('tables a stock OpenTelemetry Collector created first', () => {
       {},
       { tag: 'test.adopt' },
     )
-    expect(await migrate(store, config)).toEqual({ applied: [1, 2], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3], alreadyApplied: [] })
 
     const reference = open('reference')
     await migrate(reference.store, reference.config)
@@ -151,7 +155,8 @@ describe('tables a stock OpenTelemetry Collector created first', () => {
       )
     for (const table of ['otel_traces', 'otel_logs']) {
       const ours = await materialized('reference', table)
-      expect(ours.map((c) => c.name)).toEqual(INTEGRATION_COLUMNS)
+      // IngestedAt (migration 3) last: the deriver's cursor, not an integration column.
+      expect(ours.map((c) => c.name)).toEqual([...INTEGRATION_COLUMNS, 'IngestedAt'])
       expect(await materialized('adopted', table)).toEqual(ours)
     }
     const rows = await queryRows(store, 'SELECT Integration, BusinessKeys FROM adopted.otel_traces', {}, { tag: 'test.adopt' })
