@@ -3,3 +3,5 @@
 export * from './definitions/index.ts'
 export * from './import/index.ts'
 export * from './kpis/index.ts'
+export * from './correlation/index.ts'
+export * from './derive/index.ts'

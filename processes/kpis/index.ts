@@ -2,4 +2,4 @@
 // the rules engine and the dashboards alike.
 export { caseStatistics, type ActivityCount, type CaseStatistics } from './case-statistics.ts'
 export { processMap, type ProcessMapEdge } from './process-map.ts'
-export type { LogScope } from './instance-events.ts'
+export { instanceEventsCte, memberEventsCte, MEMBER_EVENT_COLUMNS, scopeParams, type LogScope } from './instance-events.ts'

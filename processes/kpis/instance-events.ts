@@ -1,35 +1,82 @@
-// The one definition of "the events of an instance, in order" that the log KPIs share:
-// business_events deduplicated (FINAL), grouped by the instance key, each instance's events
-// ordered by (ts, observed_ts, event_id) as kpis.md says. Until key correlation lands (ADR
-// 0004), an instance is one value of the root key type; events without it are left out.
+// The one definition of "the events of an instance" that every instance KPI shares (kpis.md,
+// ADR 0004): business_events deduplicated on event id (FINAL), each event assigned to its
+// instances, and ordered within an instance by (ts, observed_ts, event_id).
+//
+// An event belongs to the instances whose root key it carries (its Keys, or OCEL objects of
+// the root type); an event without one (a delivery, an invoice, a batch span) belongs to the
+// instances the correlator last computed for its keys and its span (instance_keys). Events of
+// components with no root key yet belong to no instance until the root arrives.
 import type { QueryParams } from '../../store/index.ts'
 
 export interface LogScope {
   readonly process: string
-  /** The key type that identifies an instance, e.g. `case_id` for an imported log. */
+  /** The key type that identifies an instance, e.g. `order_id` (or `case_id` for an imported log). */
   readonly rootKey: string
   /** Half-open [from, to) on the events' business time; unset: all time. */
   readonly fromNs?: bigint
   readonly toNs?: bigint
 }
 
-/** The CTE `instances (instance, ordered)`; `ordered` is an array of (ts, observed_ts, event_id, milestone). */
-export function instanceEventsCte(scope: LogScope): { readonly sql: string; readonly params: QueryParams } {
+/** Columns of `member_events`, one row per (instance, event). */
+export const MEMBER_EVENT_COLUMNS = 'EventId, Ts, ObservedTs, Milestone, Status, System, Keys, Attrs, OperationId, Attempt, TraceId, SpanId, Source'
+
+const INT64_MIN = -9_223_372_036_854_775_808n
+const INT64_MAX = 9_223_372_036_854_775_807n
+
+export function scopeParams(scope: LogScope): Record<string, string> {
   return {
-    sql: `instances AS (
-      SELECT Keys[{rootKey:String}] AS instance,
-             arraySort(e -> (e.1, e.2, e.3), groupArray((Ts, ObservedTs, EventId, Milestone))) AS ordered
+    process: scope.process,
+    rootKey: scope.rootKey,
+    // The whole Int64 range when no window is given.
+    fromNs: (scope.fromNs ?? INT64_MIN).toString(),
+    toNs: (scope.toNs ?? INT64_MAX).toString(),
+  }
+}
+
+/**
+ * The CTEs `scoped_events` and `member_events (instance, <MEMBER_EVENT_COLUMNS>)`. Two
+ * branches: events that name their instance, and events resolved through instance_keys.
+ */
+export function memberEventsCte(scope: LogScope): { readonly sql: string; readonly params: QueryParams } {
+  return {
+    sql: `scoped_events AS (
+      SELECT ${MEMBER_EVENT_COLUMNS},
+             arrayDistinct(arrayConcat(if(mapContains(Keys, {rootKey:String}), [Keys[{rootKey:String}]], []),
+                                       arrayMap(o -> o.id, arrayFilter(o -> o.type = {rootKey:String}, Objects)))) AS direct,
+             arrayConcat(KeyValues, if(Source = 'span', [concat('span=', TraceId, '/', SpanId)], [])) AS nodes
       FROM business_events FINAL
-      WHERE Process = {process:String} AND mapContains(Keys, {rootKey:String})
+      WHERE Process = {process:String}
         AND toUnixTimestamp64Nano(Ts) >= {fromNs:Int64} AND toUnixTimestamp64Nano(Ts) < {toNs:Int64}
+    ),
+    member_events AS (
+      SELECT arrayJoin(direct) AS instance, ${MEMBER_EVENT_COLUMNS} FROM scoped_events WHERE notEmpty(direct)
+      UNION ALL
+      SELECT arrayJoin(instances) AS instance, ${MEMBER_EVENT_COLUMNS}
+      FROM (
+        SELECT EventId, any(Ts) AS Ts, any(ObservedTs) AS ObservedTs, any(Milestone) AS Milestone, any(Status) AS Status,
+               any(System) AS System, any(Keys) AS Keys, any(Attrs) AS Attrs, any(OperationId) AS OperationId,
+               any(Attempt) AS Attempt, any(TraceId) AS TraceId, any(SpanId) AS SpanId, any(Source) AS Source,
+               arrayDistinct(arrayFlatten(groupArray(resolved.Instances))) AS instances
+        FROM (SELECT * FROM scoped_events WHERE empty(direct)) AS unresolved
+        ARRAY JOIN unresolved.nodes AS node
+        INNER JOIN (SELECT Node, Instances FROM instance_keys FINAL WHERE Process = {process:String}) AS resolved ON node = resolved.Node
+        GROUP BY EventId
+      )
+    )`,
+    params: scopeParams(scope),
+  }
+}
+
+/** The CTEs above plus `instances (instance, ordered)`; `ordered` is an array of (ts, observed_ts, event_id, milestone). */
+export function instanceEventsCte(scope: LogScope): { readonly sql: string; readonly params: QueryParams } {
+  const members = memberEventsCte(scope)
+  return {
+    sql: `${members.sql},
+    instances AS (
+      SELECT instance, arraySort(e -> (e.1, e.2, e.3), groupArray((Ts, ObservedTs, EventId, Milestone))) AS ordered
+      FROM member_events
       GROUP BY instance
     )`,
-    params: {
-      process: scope.process,
-      rootKey: scope.rootKey,
-      // The whole Int64 range when no window is given.
-      fromNs: (scope.fromNs ?? -9_223_372_036_854_775_808n).toString(),
-      toNs: (scope.toNs ?? 9_223_372_036_854_775_807n).toString(),
-    },
+    params: members.params,
   }
 }

@@ -1,0 +1,144 @@
+// The live deriver: every tick, for every process definition, derives the rows that reached
+// ClickHouse since its cursor (by IngestedAt) into business events and correlates them. The
+// cursor is persisted (deriver_cursors), so a restart resumes where it stopped; and because a
+// pass is idempotent, re-reading a little (the overlap) to catch rows whose insert finished
+// late costs time, never correctness.
+import type { Logger } from 'pino'
+import { insertJsonEachRow, queryRows, type StoreConnection } from '../../store/index.ts'
+import type { ProcessDefinition } from '../definitions/index.ts'
+import { derivePass, type DerivePassResult } from './derive-pass.ts'
+
+export interface DeriverOptions {
+  readonly store: StoreConnection
+  readonly definitions: readonly ProcessDefinition[]
+  readonly logger: Logger
+  /** Between passes. */
+  readonly intervalMs?: number
+  /** Rows younger than this are left for the next pass: their insert may not be visible yet. */
+  readonly settleMs?: number
+  /** Every `overlapEvery` passes re-read this much before the cursor, for inserts that took long. */
+  readonly overlapMs?: number
+  readonly overlapEvery?: number
+  /** Largest ingest span one pass reads, so catching up after downtime goes in bounded steps. */
+  readonly maxWindowMs?: number
+  /** Called after each pass of a process that derived something (metrics, tests). */
+  readonly onPass?: (process: string, result: DerivePassResult) => void
+  readonly now?: () => number
+}
+
+export interface Deriver {
+  /** One pass over every definition up to now - settle; what the timer calls. */
+  runOnce(): Promise<void>
+  stop(): Promise<void>
+}
+
+const CURSOR_SAVE_EVERY_MS = 10_000
+
+const DEFAULTS = { intervalMs: 1_000, settleMs: 2_000, overlapMs: 30_000, overlapEvery: 30, maxWindowMs: 60_000 }
+
+async function loadCursor(store: StoreConnection, process: string): Promise<number | undefined> {
+  const rows = await queryRows<{ cursor: string }>(
+    store,
+    `SELECT toString(toUnixTimestamp64Milli(argMax(Cursor, UpdatedAt))) AS cursor FROM deriver_cursors
+     WHERE Process = {process:String} AND SourceTable = 'all' HAVING count() > 0`,
+    { process },
+    { tag: 'derive.cursor-read' },
+  )
+  return rows[0] === undefined ? undefined : Number(rows[0].cursor)
+}
+
+/** The first IngestedAt at or after `fromMs` in either table, or undefined when there is none. */
+async function nextIngest(store: StoreConnection, fromMs: number): Promise<number | undefined> {
+  const rows = await queryRows<{ next: string | null }>(
+    store,
+    `SELECT toString(least(
+       (SELECT ifNull(toUnixTimestamp64Milli(minOrNull(IngestedAt)), 9223372036854775807) FROM otel_traces WHERE IngestedAt >= fromUnixTimestamp64Milli({from:Int64})),
+       (SELECT ifNull(toUnixTimestamp64Milli(minOrNull(IngestedAt)), 9223372036854775807) FROM otel_logs WHERE IngestedAt >= fromUnixTimestamp64Milli({from:Int64})))) AS next`,
+    { from: String(fromMs) },
+    { tag: 'derive.next-ingest' },
+  )
+  const next = rows[0]?.next
+  return next === undefined || next === null || next === '9223372036854775807' ? undefined : Number(next)
+}
+
+async function saveCursor(store: StoreConnection, process: string, cursorMs: number): Promise<void> {
+  const row = JSON.stringify({ Process: process, SourceTable: 'all', Cursor: new Date(cursorMs).toISOString().replace('T', ' ').replace('Z', '') })
+  await insertJsonEachRow(store, 'deriver_cursors', `${row}\n`, { tag: 'derive.cursor-write' })
+}
+
+export function startDeriver(options: DeriverOptions): Deriver {
+  const settings = { ...DEFAULTS, ...options }
+  const now = options.now ?? Date.now
+  const cursors = new Map<string, number>()
+  const saved = new Map<string, number>()
+  let passes = 0
+  let running: Promise<void> | undefined
+  let stopped = false
+
+  async function passFor(definition: ProcessDefinition, overlap: boolean): Promise<void> {
+    const { store } = options
+    // No cursor yet: everything ingested so far (rows stored before migration 3 excepted).
+    let cursor = cursors.get(definition.name) ?? (await loadCursor(store, definition.name)) ?? 0
+    const until = now() - settings.settleMs
+    let windowFrom = overlap ? cursor - settings.overlapMs : cursor
+    while (cursor < until && !stopped) {
+      // Skip stretches with no rows at once instead of walking them window by window.
+      const next = await nextIngest(store, windowFrom)
+      if (next === undefined || next >= until) {
+        cursor = until
+        cursors.set(definition.name, cursor)
+        break
+      }
+      windowFrom = Math.max(windowFrom, next)
+      const to = Math.min(until, Math.max(cursor, windowFrom) + settings.maxWindowMs)
+      const result = await derivePass(store, definition, { by: 'ingested', fromMs: windowFrom, toMs: to })
+      if (result.events > 0 || Object.keys(result.undeclared).length > 0) options.onPass?.(definition.name, result)
+      cursor = to
+      windowFrom = to
+      cursors.set(definition.name, cursor)
+      // Not every pass: a crash loses at most this much cursor, which the next start re-reads.
+      if (cursor - (saved.get(definition.name) ?? 0) >= CURSOR_SAVE_EVERY_MS) await persist(definition.name)
+    }
+  }
+
+  async function persist(process: string): Promise<void> {
+    const cursor = cursors.get(process)
+    if (cursor === undefined || cursor === saved.get(process)) return
+    await saveCursor(options.store, process, cursor)
+    saved.set(process, cursor)
+  }
+
+  async function runOnce(): Promise<void> {
+    // One pass at a time: the timer and a caller (tests, shutdown) never overlap.
+    while (running !== undefined) await running
+    const overlap = passes++ % settings.overlapEvery === settings.overlapEvery - 1
+    running = (async () => {
+      for (const definition of options.definitions) {
+        try {
+          await passFor(definition, overlap)
+        } catch (err) {
+          options.logger.warn({ err, process: definition.name }, 'deriving business events failed; retrying on the next pass')
+        }
+      }
+    })()
+    try {
+      await running
+    } finally {
+      running = undefined
+    }
+  }
+
+  const timer = setInterval(() => void runOnce(), settings.intervalMs)
+  timer.unref()
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer)
+      stopped = true
+      while (running !== undefined) await running
+      for (const process of cursors.keys()) {
+        await persist(process).catch((err: unknown) => options.logger.warn({ err, process }, 'saving the deriver cursor failed'))
+      }
+    },
+  }
+}
