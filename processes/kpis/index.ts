@@ -3,3 +3,6 @@
 export { caseStatistics, type ActivityCount, type CaseStatistics } from './case-statistics.ts'
 export { processMap, type ProcessMapEdge } from './process-map.ts'
 export { instanceEventsCte, memberEventsCte, MEMBER_EVENT_COLUMNS, scopeParams, type LogScope } from './instance-events.ts'
+export { cycleTime, DEFAULT_LOOKBACK_NS, type CycleTime, type CycleTimeScope, type DurationStats, type KmPercentile, type KpiWindow } from './cycle-time.ts'
+export { instanceFactsCte, type FactsScope } from './instance-facts.ts'
+export { businessClockSql, clockSql, wallClockSql, type ClockSql } from './business-time.ts'

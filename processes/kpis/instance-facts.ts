@@ -1,0 +1,93 @@
+// Per instance, the facts every instance KPI (K1 cycle time, K4 stuck, K5 SLA, K6 first-pass
+// yield) reads, computed in one GROUP BY over member_events with the definition's milestones
+// as bound parameters: when it started (the first start milestone), when and how it ended (the
+// first terminal milestone reached, a child milestone counting as reached per the child's
+// completion policy), its last progress and last milestone, its value, and error/retry counts.
+import type { QueryParams } from '../../store/index.ts'
+import type { ProcessDefinition } from '../definitions/index.ts'
+import { memberEventsCte } from './instance-events.ts'
+
+export interface FactsScope {
+  readonly definition: ProcessDefinition
+  /** Events from this business time on (ns); instances older than that are seen in part. */
+  readonly eventsFromNs?: bigint
+  readonly eventsToNs?: bigint
+  /** Attributes to carry per instance (the latest value), e.g. an SLA's by_attribute. */
+  readonly attributes?: readonly string[]
+}
+
+/**
+ * The time a milestone was reached: its first occurrence, or for a child milestone (one per
+ * delivery) the time the policy is met: `all` = the last child's first occurrence once every
+ * child seen has one, `any` = the first child's. Nanoseconds (Int64), NULL when not reached.
+ */
+function reachedNs(definition: ProcessDefinition, milestone: string, param: string, params: Record<string, unknown>): string {
+  params[param] = milestone
+  const child = definition.children.find((c) => c.milestones.some((m) => m === milestone))
+  if (child === undefined) return `minIfOrNull(toUnixTimestamp64Nano(Ts), Milestone = {${param}:String})`
+  params[`${param}Key`] = child.keyType
+  const key = `{${param}Key:String}`
+  const firstPerChild = `minMapIf(map(Keys[${key}], toUnixTimestamp64Nano(Ts)), Milestone = {${param}:String} AND mapContains(Keys, ${key}))`
+  const children = `groupUniqArrayIf(Keys[${key}], mapContains(Keys, ${key}))`
+  if (child.completion === 'any') return `if(empty(mapValues(${firstPerChild})), NULL, arrayMin(mapValues(${firstPerChild})))`
+  return `if(empty(mapValues(${firstPerChild})) OR length(mapKeys(${firstPerChild})) < length(${children}), NULL, arrayMax(mapValues(${firstPerChild})))`
+}
+
+/**
+ * The CTEs of memberEventsCte plus `facts`, one row per instance with: instance, events,
+ * firstNs, lastNs (last progress), lastMilestone, lastSystem, startNs (NULL: left-censored),
+ * endNs and outcome (NULL/'' while open), cancelled, errors, retries, value (Decimal, NULL
+ * without one), currency, and `attr_<i>` for each requested attribute.
+ */
+export function instanceFactsCte(scope: FactsScope): { readonly sql: string; readonly params: QueryParams } {
+  const { definition } = scope
+  const members = memberEventsCte({
+    process: definition.name,
+    rootKey: definition.rootKey,
+    ...(scope.eventsFromNs !== undefined ? { fromNs: scope.eventsFromNs } : {}),
+    ...(scope.eventsToNs !== undefined ? { toNs: scope.eventsToNs } : {}),
+  })
+  const params: Record<string, unknown> = { ...members.params, startMilestones: [...definition.start] }
+  const terminals = definition.terminal.map((t, i) => {
+    params[`outcome${i}`] = t.outcome
+    return `(${reachedNs(definition, t.milestone, `terminal${i}`, params)}, {outcome${i}:String})`
+  })
+  const valueAttribute = definition.value?.attribute ?? ''
+  params.valueAttribute = valueAttribute
+  const currency = definition.value?.currency
+  params.currencyFixed = currency?.kind === 'fixed' ? currency.code : ''
+  params.currencyAttribute = currency?.kind === 'attribute' ? currency.attribute : ''
+  const extra = (scope.attributes ?? []).map((attribute, i) => {
+    params[`attr${i}`] = attribute
+    return `, argMaxIf(Attrs[{attr${i}:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {attr${i}:String})) AS attr_${i}`
+  })
+  const terminalArray = terminals.length === 0 ? "CAST([], 'Array(Tuple(Nullable(Int64), String))')" : `[${terminals.join(', ')}]`
+  return {
+    sql: `${members.sql},
+    facts_raw AS (
+      SELECT instance, count() AS events,
+             min(toUnixTimestamp64Nano(Ts)) AS firstNs, max(toUnixTimestamp64Nano(Ts)) AS lastNs,
+             argMax(Milestone, (Ts, ObservedTs, EventId)) AS lastMilestone,
+             argMax(System, (Ts, ObservedTs, EventId)) AS lastSystem,
+             minIfOrNull(toUnixTimestamp64Nano(Ts), Milestone IN {startMilestones:Array(String)}) AS startNs,
+             arrayFilter(t -> isNotNull(t.1), ${terminalArray}) AS reachedTerminals,
+             countIf(Status = 'cancelled') > 0 AS cancelledStatus,
+             countIf(Status = 'error') AS errors,
+             countIf(Status = 'retry' OR Attempt > 1) AS retries,
+             toDecimal128OrNull(argMaxIf(Attrs[{valueAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {valueAttribute:String})), 6) AS value,
+             if({currencyFixed:String} != '', {currencyFixed:String},
+                argMaxIf(Attrs[{currencyAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {currencyAttribute:String}))) AS currency
+             ${extra.join('')}
+      FROM member_events
+      GROUP BY instance
+    ),
+    facts AS (
+      SELECT *,
+             if(empty(reachedTerminals), NULL, arraySort(reachedTerminals)[1].1) AS endNs,
+             if(empty(reachedTerminals), '', arraySort(reachedTerminals)[1].2) AS outcome,
+             outcome = 'cancelled' OR (cancelledStatus AND outcome = '') AS cancelled
+      FROM facts_raw
+    )`,
+    params,
+  }
+}
