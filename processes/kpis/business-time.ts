@@ -25,19 +25,25 @@ export const wallClockSql: ClockSql = {
  * every instant the query measures from, and every deadline it looks for.
  */
 export function businessClockSql(calendar: BusinessCalendar, fromMs: number, toMs: number): ClockSql {
-  const periods = workingPeriodsBetween(calendar, new Date(fromMs), new Date(toMs)).map(([a, b]) => [
-    String(BigInt(a) * 1_000_000n),
-    String(BigInt(b) * 1_000_000n),
-  ])
-  const p = '{calendarPeriods:Array(Tuple(Int64, Int64))}'
+  const periods = workingPeriodsBetween(calendar, new Date(fromMs), new Date(toMs))
+  // Two parallel arrays of milliseconds (exact as JS numbers; the client quotes strings in
+  // arrays and writes nested arrays, not tuples), turned into (start, end) ns pairs in SQL.
+  const p = 'arrayZip(arrayMap(x -> x * 1000000, {calendarStartsMs:Array(Int64)}), arrayMap(x -> x * 1000000, {calendarEndsMs:Array(Int64)}))'
+  // Array functions refuse Nullable lambdas: callers filter NULL instants out (a NULL start has
+  // no deadline), so here they read as 0 and their result is never used.
+  const nn = (x: string): string => `assumeNotNull(${x})`
   // Working time from the first period's start up to instant t.
   const before = (t: string) => `arraySum(p -> greatest(0, least(${t}, p.2) - p.1), ${p})`
   return {
-    between: (from, to) =>
-      `(arraySum(p -> greatest(0, least(${to}, p.2) - greatest(${from}, p.1)), ${p}) - arraySum(p -> greatest(0, least(${from}, p.2) - greatest(${to}, p.1)), ${p}))`,
-    after: (from, duration) =>
-      `arrayFirst(x -> x IS NOT NULL, arrayMap((p, c) -> if(c >= ${before(from)} + ${duration}, toNullable(p.2 - (c - (${before(from)} + ${duration}))), NULL), ${p}, arrayCumSum(arrayMap(p -> p.2 - p.1, ${p}))))`,
-    params: { calendarPeriods: periods },
+    between: (rawFrom, rawTo) => {
+      const [from, to] = [nn(rawFrom), nn(rawTo)]
+      return `(arraySum(p -> greatest(0, least(${to}, p.2) - greatest(${from}, p.1)), ${p}) - arraySum(p -> greatest(0, least(${from}, p.2) - greatest(${to}, p.1)), ${p}))`
+    },
+    after: (rawFrom, duration) => {
+      const from = nn(rawFrom)
+      return `arrayFirst(x -> x IS NOT NULL, arrayMap((p, c) -> if(c >= ${before(from)} + ${duration}, toNullable(p.2 - (c - (${before(from)} + ${duration}))), NULL), ${p}, arrayCumSum(arrayMap(p -> p.2 - p.1, ${p}))))`
+    },
+    params: { calendarStartsMs: periods.map(([a]) => a), calendarEndsMs: periods.map(([, b]) => b) },
   }
 }
 

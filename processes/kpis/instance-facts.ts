@@ -14,6 +14,10 @@ export interface FactsScope {
   readonly eventsToNs?: bigint
   /** Attributes to carry per instance (the latest value), e.g. an SLA's by_attribute. */
   readonly attributes?: readonly string[]
+  /** Milestone sets whose first reach to carry as `reach_<i>` (ns or NULL), e.g. an SLA's from and to. */
+  readonly reaches?: ReadonlyArray<readonly string[]>
+  /** Carry `keys`: every key of the instance's events as 'type=value' (for lists, not for totals). */
+  readonly withKeys?: boolean
 }
 
 /**
@@ -61,6 +65,12 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
     params[`attr${i}`] = attribute
     return `, argMaxIf(Attrs[{attr${i}:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {attr${i}:String})) AS attr_${i}`
   })
+  const reaches = (scope.reaches ?? []).map((milestones, i) => {
+    const times = milestones.map((milestone, j) => reachedNs(definition, milestone, `reach${i}m${j}`, params))
+    return `, arrayFilter(x -> isNotNull(x), [${times.join(', ')}]) AS reachSet_${i}`
+  })
+  const reachColumns = reaches.map((_, i) => `, if(empty(reachSet_${i}), NULL, arrayMin(reachSet_${i})) AS reach_${i}`).join('')
+  const keys = scope.withKeys === true ? ", groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), mapKeys(Keys), mapValues(Keys))) AS keys" : ''
   const terminalArray = terminals.length === 0 ? "CAST([], 'Array(Tuple(Nullable(Int64), String))')" : `[${terminals.join(', ')}]`
   return {
     sql: `${members.sql},
@@ -77,7 +87,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              toDecimal128OrNull(argMaxIf(Attrs[{valueAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {valueAttribute:String})), 6) AS value,
              if({currencyFixed:String} != '', {currencyFixed:String},
                 argMaxIf(Attrs[{currencyAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {currencyAttribute:String}))) AS currency
-             ${extra.join('')}
+             ${extra.join('')}${reaches.join('')}${keys}
       FROM member_events
       GROUP BY instance
     ),
@@ -85,7 +95,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
       SELECT *,
              if(empty(reachedTerminals), NULL, arraySort(reachedTerminals)[1].1) AS endNs,
              if(empty(reachedTerminals), '', arraySort(reachedTerminals)[1].2) AS outcome,
-             outcome = 'cancelled' OR (cancelledStatus AND outcome = '') AS cancelled
+             outcome = 'cancelled' OR (cancelledStatus AND outcome = '') AS cancelled${reachColumns}
       FROM facts_raw
     )`,
     params,
