@@ -5,6 +5,9 @@ import { definitionRoutes, rootKeyResolver } from './definition-routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { importRoutes } from './import-routes.ts'
+import { integrationRoutes } from './integration-routes.ts'
+import { processKpiRoutes } from './process-kpi-routes.ts'
+import { syncLagRoutes } from './sync-lag-routes.ts'
 import { registerOpenApi } from './openapi.ts'
 import { processLogRoutes } from './process-log-routes.ts'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -53,6 +56,9 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   const definitions = deps.definitions ?? []
   await app.register(definitionRoutes, { definitions })
   await app.register(processLogRoutes, { store: deps.store, rootKeyOf: rootKeyResolver(definitions) })
+  await app.register(processKpiRoutes, { store: deps.store, definitions })
+  await app.register(integrationRoutes, { store: deps.store })
+  await app.register(syncLagRoutes, { store: deps.store })
   await app.register(importRoutes, {
     store: deps.store,
     stagingDir: deps.importStagingDir ?? join(tmpdir(), 'throughline-imports'),

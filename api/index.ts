@@ -3,3 +3,24 @@ export { buildApiApp, type ApiAppDeps } from './app.ts'
 export { caseSummaryAnswer, processMapAnswer, N_MIN, type CaseSummaryAnswer, type ProcessMapAnswer, type LogQuery } from './process-log-routes.ts'
 export { openApiText } from './openapi.ts'
 export { rootKeyResolver } from './definition-routes.ts'
+export {
+  cycleTimeAnswer,
+  instanceAnswer,
+  kpiContext,
+  slaAnswer,
+  stuckAnswer,
+  type CycleTimeAnswer,
+  type InstanceAnswer,
+  type KpiContext,
+  type KpiQuery,
+  type SlaAnswer,
+  type StuckInstancesAnswer,
+} from './process-kpi-routes.ts'
+export {
+  integrationHealthAnswer,
+  sourceFreshnessAnswer,
+  type IntegrationHealthAnswer,
+  type IntegrationHealthQuery,
+  type SourceFreshnessAnswer,
+} from './integration-routes.ts'
+export { pendingSyncsAnswer, syncLagAnswer, type PendingSyncsAnswer, type PendingSyncsQuery, type SyncLagAnswer, type SyncLagQuery } from './sync-lag-routes.ts'

@@ -16,7 +16,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
       tags: [
         { name: 'service', description: 'health and ingest status' },
-        { name: 'processes', description: 'process KPIs over business events' },
+        { name: 'processes', description: 'process definitions and event-log statistics' },
+        { name: 'kpis', description: 'instance KPIs of a defined process: cycle time, stuck, SLA' },
+        { name: 'instances', description: 'one instance by any of its business keys, with its timeline' },
+        { name: 'integrations', description: 'integration health, sync lag, source freshness' },
       ],
     },
   })

@@ -2,9 +2,32 @@
 // the rules engine and the dashboards alike.
 export { caseStatistics, type ActivityCount, type CaseStatistics } from './case-statistics.ts'
 export { processMap, type ProcessMapEdge } from './process-map.ts'
+export {
+  DEAD_LETTER_ATTRIBUTE,
+  DEFAULT_RETRY_HORIZON_MS,
+  ERROR_CLASSES,
+  integrationHealth,
+  type ErrorClass,
+  type IntegrationHealthRow,
+  type IntegrationScope,
+  type OperationOutcomes,
+} from './integration-health.ts'
+export { sourceFreshness, SYSTEM_KINDS, type FreshnessScope, type SourceFreshness, type SystemKind } from './source-freshness.ts'
 export { instanceEventsCte, memberEventsCte, MEMBER_EVENT_COLUMNS, scopeParams, type LogScope } from './instance-events.ts'
+export {
+  DEFAULT_MAX_PENDING_AGE_MS,
+  DEFAULT_SYNC_HORIZON_MS,
+  pendingSyncs,
+  syncLag,
+  type PendingPageRequest,
+  type PendingSync,
+  type PendingSyncPage,
+  type SyncLagPair,
+  type SyncLagScope,
+} from './sync-lag.ts'
 export { cycleTime, DEFAULT_LOOKBACK_NS, type CycleTime, type CycleTimeScope, type DurationStats, type KmPercentile, type KpiWindow } from './cycle-time.ts'
 export { instanceFactsCte, type FactsScope } from './instance-facts.ts'
 export { businessClockSql, clockSql, wallClockSql, type ClockSql } from './business-time.ts'
 export { stuckInstances, type StuckAnswer, type StuckInstance, type StuckScope, type StuckState, type SystemWatermark, type ValueAtRisk } from './stuck.ts'
 export { slaAttainment, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
+export { instancesOfKey, instanceTimeline, type InstanceTimeline, type TimelineEvent, type TimelineLog, type TimelineSpan } from './instance-timeline.ts'
