@@ -3,8 +3,9 @@
 // column mapping comes from --mapping FILE and/or --csv-* flags (flags win).
 import { basename } from 'node:path'
 import type { Config } from '../core/config.ts'
-import { importEventLog, readCsvMappingFile, type CsvMapping, type EventLogFormat, type ImportProgress } from '../processes/index.ts'
+import { correlationModelOf, importEventLog, readCsvMappingFile, type CsvMapping, type EventLogFormat, type ImportProgress } from '../processes/index.ts'
 import { createStoreClient, migrate } from '../store/index.ts'
+import { loadDefinitionsAtStart } from './definitions-at-start.ts'
 
 export interface ImportFlags {
   readonly process: string
@@ -60,8 +61,11 @@ export async function importCommand(config: Readonly<Config>, file: string, flag
   const store = createStoreClient(config)
   try {
     await migrate(store, config)
+    // With a definition of the process, imported events are correlated into its instances.
+    const definition = (await loadDefinitionsAtStart(config)).find((d) => d.name === flags.process)
     const summary = await importEventLog(store, file, {
       process: flags.process,
+      ...(definition !== undefined ? { correlation: correlationModelOf(definition), processVersion: definition.version } : {}),
       ...(flags.processVersion !== undefined ? { processVersion: flags.processVersion } : {}),
       read: {
         ...(flags.format !== undefined ? { format: flags.format } : {}),

@@ -8,9 +8,10 @@ import { loadConfig, type ServeFlags } from './options.ts'
 import { serveCommand } from './serve.ts'
 import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
+import { backfillCommand, type BackfillFlags } from './backfill.ts'
 import { importCommand, type ImportFlags } from './import.ts'
 import { EVENT_LOG_FORMATS } from '../processes/index.ts'
-import { kpiCommand, type KpiFlags } from './kpi.ts'
+import { KPI_NAMES, kpiCommand, PROCESS_KPIS, type KpiFlags, type KpiName } from './kpi.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
 
 export const EXIT_FAILURE = 1
@@ -76,21 +77,36 @@ export function buildProgram(): Command {
     .addOption(new Option('--csv-delimiter <char>', 'CSV delimiter').choices([',', ';', '\t', 'auto']))
     .action(async (file: string, flags: ImportFlags & ServeFlags) => importCommand(loadConfig(flags), file, flags))
 
-  const kpi = program.command('kpi').description('print a KPI as the API answers it (summary, map)')
-  for (const [name, description] of [
-    ['summary', 'instances, events, start/end activities and duration quantiles of a process'],
-    ['map', 'the process map: directly-follows edges with counts and gaps (K10)'],
-  ] as const) {
-    commonOptions(kpi.command(name).description(description))
-      .requiredOption('--process <name>', 'the process, e.g. lead_to_cash')
-      .option('--root-key <type>', 'key type that identifies an instance (default case_id)')
+  const kpi = program.command('kpi').description('print a KPI as the API answers it')
+  const kpiDescriptions: Readonly<Record<KpiName, string>> = {
+    summary: 'instances, events, start/end activities and duration quantiles of a process',
+    map: 'the process map: directly-follows edges with counts and gaps (K10)',
+    'cycle-time': 'end-to-end cycle time: completion cohort and Kaplan-Meier start cohort (K1)',
+    stuck: 'stuck instances with their keys and the value at risk (K4)',
+    sla: 'SLA attainment over the deadline cohort, at risk and breached (K5)',
+    'sync-lag': 'data-sync lag per source system, target system and entity type (K7)',
+    'pending-syncs': 'source changes never applied at their target (K7)',
+    integrations: 'integration calls, error classes, latency, retries and operation failures',
+    freshness: 'the last event seen from each system',
+  }
+  for (const name of KPI_NAMES) {
+    commonOptions(kpi.command(name).description(kpiDescriptions[name]))
+      .option('--process <name>', `the process, e.g. lead_to_cash${PROCESS_KPIS.has(name) ? ' (required)' : ''}`)
+      .option('--root-key <type>', "key type that identifies an instance (summary, map; default: the definition's, else case_id)")
       .option('--from <time>', 'window start, RFC 3339, inclusive')
       .option('--to <time>', 'window end, RFC 3339, exclusive')
+      .option('--as-of <time>', 'the instant "now" means for ages and open instances (default: now)')
+      .addOption(new Option('--clock <clock>', 'durations on the wall clock or the business calendar').choices(['wall', 'business']))
+      .option('--sla <name>', 'one SLA by name')
+      .option('--limit <n>', 'instances listed')
+      .option('--source-system <name>', 'only this source system')
+      .option('--target-system <name>', 'only this target system')
+      .option('--entity-type <name>', 'only this entity type (sync lag)')
       .option('--json', 'print the API answer as JSON')
       .action(async (flags: KpiFlags & ServeFlags) => kpiCommand(loadConfig(flags), name, flags))
   }
 
-  const processes = program.command('processes').description('process definitions: validate (backfill comes with the deriver)')
+  const processes = program.command('processes').description('process definitions: validate, backfill')
   processes
     .command('validate')
     .description('check every process definition (*.yaml) in a directory; exit 1 on any error')
@@ -98,6 +114,13 @@ export function buildProgram(): Command {
     .action(async (dir: string) => {
       process.exitCode = await processesValidateCommand(dir)
     })
+  commonOptions(
+    processes.command('backfill').description('derive business events again from the stored spans and logs of a time range, with the current definition'),
+  )
+    .requiredOption('--process <name>', 'the process, e.g. lead_to_cash')
+    .requiredOption('--from <time>', 'range start (span/log time), RFC 3339, inclusive')
+    .requiredOption('--to <time>', 'range end, RFC 3339, exclusive')
+    .action(async (flags: BackfillFlags & ServeFlags) => backfillCommand(loadConfig(flags), flags))
 
   for (const command of [...program.commands, ...processes.commands, ...kpi.commands]) command.exitOverride()
   return program

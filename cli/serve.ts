@@ -7,6 +7,7 @@ import { buildApiApp } from '../api/index.ts'
 import { openCollector } from '../collector/index.ts'
 import type { Config } from '../core/config.ts'
 import { createLogger, type Logger } from '../core/logger.ts'
+import { startDeriver } from '../processes/index.ts'
 import { createStoreClient } from '../store/index.ts'
 import { ensureSchema } from './schema-at-start.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
@@ -27,6 +28,8 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   const stopping = new AbortController()
   await ensureSchema(store, config, logger, stopping.signal)
   const collector = await openCollector({ config, store, logger })
+  // Spans, logs and posted events become business events and instances as they are stored.
+  const deriver = startDeriver({ store, definitions, logger: logger.child({ part: 'deriver' }) })
   const api = await buildApiApp({
     store,
     logger,
@@ -44,6 +47,9 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
       stopping.abort()
       await api.close()
       const drained = await collector.close(config.writer.drainOnStopMs)
+      // After the collector drained: what it stored last is derived before the store closes.
+      await deriver.runOnce()
+      await deriver.stop()
       await store.client.close()
       return drained
     },

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { ConfigError } from '../../core/errors.ts'
 import { insertJsonEachRow, type StoreConnection } from '../../store/index.ts'
+import { correlateEvents, type CorrelatedEvent, type CorrelationModel } from '../correlation/index.ts'
 import { processName } from '../definitions/names.ts'
 import { businessEventJson } from './business-event-json.ts'
 import { readEventLog } from './read-event-log.ts'
@@ -18,6 +19,8 @@ export interface ImportOptions {
   /** Events per insert; larger batches mean fewer, bigger parts. */
   readonly batchEvents?: number
   readonly progress?: (progress: ImportProgress) => void
+  /** The process definition's correlation model: each batch's keys are then linked into instances (OCEL's multi-object events). */
+  readonly correlation?: CorrelationModel
 }
 
 export interface ImportProgress extends ReadProgress {
@@ -39,14 +42,17 @@ export async function importEventLog(store: StoreConnection, path: string, optio
   let events = 0
   let batches = 0
   let lines: string[] = []
+  let keys: CorrelatedEvent[] = []
   let batchHash = createHash('sha256').update(`${target.process}\n${target.processVersion}\n`)
   let lastProgress: ReadProgress = { done: 0, total: 0, unit: 'bytes' }
   const flush = async (): Promise<void> => {
     if (lines.length === 0) return
     const token = `import-${batchHash.digest('hex').slice(0, 40)}`
     await insertJsonEachRow(store, 'business_events', lines.join(''), { dedupToken: token, tag: 'import.business-events' })
+    if (options.correlation !== undefined) await correlateEvents(store, options.correlation, keys)
     batches++
     lines = []
+    keys = []
     batchHash = createHash('sha256').update(`${target.process}\n${target.processVersion}\n`)
     options.progress?.({ ...lastProgress, events })
   }
@@ -61,6 +67,7 @@ export async function importEventLog(store: StoreConnection, path: string, optio
     // instance's events by (ts, observed_ts, event_id), so ties keep the log's own order.
     lines.push(businessEventJson(event, { ...target, observedNs: target.observedNs + BigInt(events) }))
     batchHash.update(`${event.eventId}\n`)
+    if (options.correlation !== undefined && Object.keys(event.keys).length > 1) keys.push({ keys: event.keys, links: [] })
     events++
     if (lines.length >= batchEvents) await flush()
   }

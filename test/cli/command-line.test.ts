@@ -68,9 +68,9 @@ describe('migrate and sql on the embedded store', () => {
   it('creates the tables once and says so', async () => {
     const first = await runThroughline(['migrate', '--data-dir', dataDir])
     expect(first.code).toBe(0)
-    expect(first.stdout).toBe('applied migrations 1, 2 (0 applied earlier)\n')
+    expect(first.stdout).toBe('applied migrations 1, 2, 3 (0 applied earlier)\n')
     const second = await runThroughline(['migrate', '--data-dir', dataDir])
-    expect(second.stdout).toBe('schema is up to date (2 migrations applied earlier)\n')
+    expect(second.stdout).toBe('schema is up to date (3 migrations applied earlier)\n')
   })
 
   it('prints a query in the requested format', async () => {
@@ -179,6 +179,47 @@ describe('throughline import', () => {
     const bad = await runThroughline(['kpi', 'map', '--process', 'running_example', '--from', 'yesterday', '--data-dir', dataDir])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toBe('throughline: from: must be an RFC 3339 time such as 2026-11-29T00:00:00Z, got "yesterday"\n')
+  })
+
+  it('prints stuck instances and SLA attainment as the API does, and needs --process for them', async () => {
+    const stuck = await runThroughline(['kpi', 'stuck', '--process', 'lead_to_cash', '--data-dir', dataDir, '--json', '--as-of', '2026-11-01T00:00:00Z'])
+    expect(stuck.code).toBe(0)
+    expect(JSON.parse(stuck.stdout)).toMatchObject({ process: 'lead_to_cash', stuck: 0, window: { asOf: '2026-11-01T00:00:00.000Z' } })
+    const missing = await runThroughline(['kpi', 'sla', '--data-dir', dataDir])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toBe('throughline: --process: required for kpi sla\n')
+  })
+
+  it('backfills a process over a time range, and refuses an unknown process naming the flag', async () => {
+    const ok = await runThroughline([
+      'processes',
+      'backfill',
+      '--process',
+      'lead_to_cash',
+      '--from',
+      '2026-11-01T00:00:00Z',
+      '--to',
+      '2026-11-01T03:00:00Z',
+      '--data-dir',
+      dataDir,
+    ])
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toMatch(/^derived 0 business events of lead_to_cash version 1 from 0 rows in \d+\.\d s\n$/)
+    expect(ok.stderr.trim().split('\n')).toHaveLength(3)
+    const bad = await runThroughline([
+      'processes',
+      'backfill',
+      '--process',
+      'nope',
+      '--from',
+      '2026-11-01T00:00:00Z',
+      '--to',
+      '2026-11-02T00:00:00Z',
+      '--data-dir',
+      dataDir,
+    ])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^throughline: --process: no definition named "nope" in processes\.d; there are: lead_to_cash, order_to_cash_sample/)
   })
 
   it('needs --process and names it', async () => {

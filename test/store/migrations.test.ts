@@ -74,7 +74,12 @@ describe('migrate on chDB', () => {
     const b = open('concurrent')
     const results = await Promise.all([migrate(a.store, a.config), migrate(b.store, b.config)])
     for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2, 3])
-    const rows = await queryRows<{ version: number }>(a.store, 'SELECT version FROM concurrent.schema_migrations FINAL ORDER BY version', {}, { tag: 'test.final' })
+    const rows = await queryRows<{ version: number }>(
+      a.store,
+      'SELECT version FROM concurrent.schema_migrations FINAL ORDER BY version',
+      {},
+      { tag: 'test.final' },
+    )
     expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
   })
 

@@ -8,7 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
-import { derivePass, memberEventsCte, startDeriver, type ProcessDefinition } from '../../../processes/index.ts'
+import { backfill, derivePass, memberEventsCte, startDeriver, type ProcessDefinition } from '../../../processes/index.ts'
 import { queryRows } from '../../../store/index.ts'
 import { startCollector, type RunningCollector } from '../../support/running-collector.ts'
 import { orderFlow } from './order-flow.ts'
@@ -202,6 +202,23 @@ describe('deriving business events from spans', () => {
     const instances = await instancesOf('order_flow', 'order')
     for (const order of orders) expect(instances[order]).toEqual(['batch.posted', 'order.created'])
     expect(instances.O1).not.toContain('batch.posted')
+  })
+})
+
+describe('backfill', () => {
+  it('derives a time range again with a changed definition: its version tags the events, nothing is counted twice', async () => {
+    const v4 = orderFlow()
+    const changed = { ...v4, version: '4' as typeof v4.version }
+    const result = await backfill(running.store, changed, { fromNs: BigInt(at(-60)) * 1_000_000n, toNs: BigInt(at(120)) * 1_000_000n })
+    // The five order_flow events of the first test (their spans start within the range).
+    expect(result).toMatchObject({ events: 5, slices: 3 })
+    const rows = await queryRows<{ version: string; n: string }>(
+      running.store,
+      "SELECT ProcessVersion AS version, count() AS n FROM business_events FINAL WHERE Process = 'order_flow' AND toUnixTimestamp64Milli(Ts) < {end:Int64} GROUP BY version",
+      { end: String(at(120)) },
+      { tag: 'test.versions' },
+    )
+    expect(rows).toEqual([{ version: '4', n: '5' }])
   })
 })
 
