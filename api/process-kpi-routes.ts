@@ -8,6 +8,7 @@ import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import { KEY_TYPE_PATTERN } from '../core/semconv.ts'
 import {
   cycleTime,
+  instanceOutcomes,
   instancesOfKey,
   instanceTimeline,
   slaAttainment,
@@ -258,6 +259,83 @@ export async function instanceAnswer(store: StoreConnection, definition: Process
   return { process: definition.name, key, instances: timelines }
 }
 
+export const ProcessSummaryAnswerSchema = Type.Object({
+  process: Type.String(),
+  version: Type.String(),
+  window: WindowSchema,
+  quantileMethod: Type.Literal('exact'),
+  nMin: Type.Integer(),
+  arrived: Type.Integer({ description: 'instances that started in the window' }),
+  completed: Type.Integer({ description: 'instances that completed in the window' }),
+  cancelled: Type.Integer(),
+  failed: Type.Integer(),
+  wipAtEnd: Type.Integer({ description: 'open at the window end' }),
+  cycleTimeSeconds: Type.Object({
+    count: Type.Integer(),
+    lowSample: Type.Boolean(),
+    p50: NullableNumber,
+    p90: NullableNumber,
+    p95: NullableNumber,
+    mean: NullableNumber,
+  }),
+  quality: Type.Object({
+    instanceFailureRate: NullableNumber,
+    firstPassYield: NullableNumber,
+    recoveryRate: NullableNumber,
+    lowSample: Type.Boolean({ description: 'fewer than n_min instances ended in the window' }),
+  }),
+  stuck: Type.Object({ stuck: Type.Integer(), unknownLateData: Type.Integer(), valueAtRisk: Type.Array(ValueAtRiskSchema) }),
+  slas: Type.Array(
+    Type.Object({
+      sla: Type.String(),
+      due: Type.Integer(),
+      attainment: NullableNumber,
+      lowSample: Type.Boolean(),
+      atRisk: Type.Integer(),
+      breachedOpen: Type.Integer(),
+    }),
+  ),
+})
+export type ProcessSummaryAnswer = Type.Static<typeof ProcessSummaryAnswerSchema>
+
+/** The figures of a process over a window in one answer: what a dashboard's first row shows. */
+export async function processSummaryAnswer(store: StoreConnection, c: KpiContext): Promise<ProcessSummaryAnswer> {
+  const window = { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }
+  const outcomes = await instanceOutcomes(store, c.definition, window)
+  const ct = await cycleTime(store, { definition: c.definition, window, nowNs: ns(c.asOfMs) })
+  const stuck = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit: 1 })
+  const slas = await slaAttainment(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), limit: 1 })
+  const nMin = c.definition.nMin
+  return {
+    process: c.definition.name,
+    version: c.definition.version,
+    window: windowOf(c),
+    quantileMethod: 'exact',
+    nMin,
+    arrived: outcomes.arrived,
+    completed: outcomes.completed,
+    cancelled: outcomes.cancelled,
+    failed: outcomes.failed,
+    wipAtEnd: outcomes.wipAtEnd,
+    cycleTimeSeconds: {
+      count: ct.completion.count,
+      lowSample: ct.completion.count < nMin,
+      p50: ct.completion.p50,
+      p90: ct.completion.p90,
+      p95: ct.completion.p95,
+      mean: ct.completion.mean,
+    },
+    quality: {
+      instanceFailureRate: outcomes.instanceFailureRate,
+      firstPassYield: outcomes.firstPassYield,
+      recoveryRate: outcomes.recoveryRate,
+      lowSample: outcomes.ended < nMin,
+    },
+    stuck: { stuck: stuck.stuck, unknownLateData: stuck.unknownLateData, valueAtRisk: [...stuck.valueAtRisk] },
+    slas: slas.map((s) => ({ sla: s.sla, due: s.due, attainment: s.attainment, lowSample: s.lowSample, atRisk: s.atRisk, breachedOpen: s.breachedOpen })),
+  }
+}
+
 export interface ProcessKpiDeps {
   readonly store: StoreConnection
   readonly definitions: readonly ProcessDefinition[]
@@ -268,6 +346,18 @@ export async function processKpiRoutes(app: FastifyInstance, deps: ProcessKpiDep
   const input = { params: ProcessParamsSchema, querystring: KpiQuerySchema }
   const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema }
   type Route = { Params: { process: string }; Querystring: KpiQuery }
+  app.get<Route>(
+    '/api/v1/processes/:process/kpis/summary',
+    {
+      schema: {
+        ...input,
+        tags: ['kpis'],
+        summary: 'A process over a window: arrivals, completions, WIP, cycle time, quality (failure, first-pass yield), stuck, SLAs',
+        response: { 200: ProcessSummaryAnswerSchema, ...errors },
+      },
+    },
+    (request) => processSummaryAnswer(deps.store, kpiContext(byName, request.params.process, request.query)),
+  )
   app.get<Route>(
     '/api/v1/processes/:process/kpis/cycle-time',
     {

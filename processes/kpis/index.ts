@@ -31,3 +31,4 @@ export { businessClockSql, clockSql, wallClockSql, type ClockSql } from './busin
 export { stuckInstances, type StuckAnswer, type StuckInstance, type StuckScope, type StuckState, type SystemWatermark, type ValueAtRisk } from './stuck.ts'
 export { slaAttainment, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
 export { instancesOfKey, instanceTimeline, type InstanceTimeline, type TimelineEvent, type TimelineLog, type TimelineSpan } from './instance-timeline.ts'
+export { instanceOutcomes, type InstanceOutcomes } from './instance-outcomes.ts'

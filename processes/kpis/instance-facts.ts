@@ -40,7 +40,7 @@ function reachedNs(definition: ProcessDefinition, milestone: string, param: stri
 /**
  * The CTEs of memberEventsCte plus `facts`, one row per instance with: instance, events,
  * firstNs, lastNs (last progress), lastMilestone, lastSystem, startNs (NULL: left-censored),
- * endNs and outcome (NULL/'' while open), cancelled, errors, retries, value (Decimal, NULL
+ * endNs and outcome (NULL/'' while open), cancelled, errors, retries, reworkEvents, value (Decimal, NULL
  * without one), currency, and `attr_<i>` for each requested attribute.
  */
 export function instanceFactsCte(scope: FactsScope): { readonly sql: string; readonly params: QueryParams } {
@@ -51,7 +51,15 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
     ...(scope.eventsFromNs !== undefined ? { fromNs: scope.eventsFromNs } : {}),
     ...(scope.eventsToNs !== undefined ? { toNs: scope.eventsToNs } : {}),
   })
-  const params: Record<string, unknown> = { ...members.params, startMilestones: [...definition.start] }
+  const childMilestones = definition.children.flatMap((c) => c.milestones)
+  const params: Record<string, unknown> = {
+    ...members.params,
+    startMilestones: [...definition.start],
+    reworkActivities: [...definition.rework.reworkActivities],
+    // Milestones that may occur more than once without being rework: allowed repeats, and
+    // child milestones (one per delivery).
+    repeatable: [...new Set([...definition.rework.mayRepeat, ...childMilestones])],
+  }
   const terminals = definition.terminal.map((t, i) => {
     params[`outcome${i}`] = t.outcome
     return `(${reachedNs(definition, t.milestone, `terminal${i}`, params)}, {outcome${i}:String})`
@@ -84,6 +92,10 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              countIf(Status = 'cancelled') > 0 AS cancelledStatus,
              countIf(Status = 'error') AS errors,
              countIf(Status = 'retry' OR Attempt > 1) AS retries,
+             -- K8: a designated rework activity, or a milestone repeated where it may not be;
+             -- a retry of one operation (attempt > 1) is a retry, not a repeat.
+             groupArrayIf(Milestone, NOT has({repeatable:Array(String)}, Milestone) AND Attempt <= 1) AS onceOnly,
+             countIf(Milestone IN {reworkActivities:Array(String)}) + length(onceOnly) - length(arrayDistinct(onceOnly)) AS reworkEvents,
              toDecimal128OrNull(argMaxIf(Attrs[{valueAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {valueAttribute:String})), 6) AS value,
              if({currencyFixed:String} != '', {currencyFixed:String},
                 argMaxIf(Attrs[{currencyAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {currencyAttribute:String}))) AS currency

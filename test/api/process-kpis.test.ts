@@ -65,6 +65,23 @@ describe('GET /api/v1/processes/:process/kpis/cycle-time', () => {
   })
 })
 
+describe('GET /api/v1/processes/:process/kpis/summary', () => {
+  it('answers the window in one: arrivals, completions, WIP, cycle time and quality with low-sample flags', async () => {
+    const res = await api.inject({ method: 'GET', url: `/api/v1/processes/order_flow/kpis/summary?${window}` })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      arrived: 2,
+      completed: 1,
+      wipAtEnd: 1,
+      nMin: 20,
+      cycleTimeSeconds: { count: 1, p50: 5_400, lowSample: true },
+      quality: { instanceFailureRate: 0, firstPassYield: 1, recoveryRate: null, lowSample: true },
+      stuck: { stuck: 0 },
+      slas: [],
+    })
+  })
+})
+
 describe('GET /api/v1/processes/:process/kpis/stuck', () => {
   it('answers with its paging and no stuck instance when the definition sets no stage threshold', async () => {
     // No stage thresholds in order_flow: nothing is judged stuck.
