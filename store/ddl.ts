@@ -15,14 +15,7 @@ export interface DdlTarget {
 
 /** The tables the store creates, under the names readers use (the exporter's names). */
 export type StoreTable =
-  | 'otel_traces'
-  | 'otel_traces_trace_id_ts'
-  | 'otel_logs'
-  | 'schema_migrations'
-  | 'business_events'
-  | 'key_edges'
-  | 'instance_keys'
-  | 'deriver_cursors'
+  'otel_traces' | 'otel_traces_trace_id_ts' | 'otel_logs' | 'schema_migrations' | 'business_events' | 'key_edges' | 'instance_keys' | 'deriver_cursors'
 
 export const TRACE_ID_TS_VIEW = 'otel_traces_trace_id_ts_mv'
 

@@ -33,6 +33,7 @@ export interface Deriver {
 }
 
 const CURSOR_SAVE_EVERY_MS = 10_000
+const FAILURE_LOG_EVERY_MS = 60_000
 
 const DEFAULTS = { intervalMs: 1_000, settleMs: 2_000, overlapMs: 30_000, overlapEvery: 30, maxWindowMs: 60_000 }
 
@@ -72,6 +73,9 @@ export function startDeriver(options: DeriverOptions): Deriver {
   const cursors = new Map<string, number>()
   const saved = new Map<string, number>()
   let passes = 0
+  // A store that is down fails every pass; say so once a minute, not once a second.
+  let lastFailureLogMs = -Infinity
+  let failing = false
   let running: Promise<void> | undefined
   let stopped = false
 
@@ -116,8 +120,14 @@ export function startDeriver(options: DeriverOptions): Deriver {
       for (const definition of options.definitions) {
         try {
           await passFor(definition, overlap)
+          if (failing) options.logger.info({ process: definition.name }, 'deriving business events works again')
+          failing = false
         } catch (err) {
-          options.logger.warn({ err, process: definition.name }, 'deriving business events failed; retrying on the next pass')
+          failing = true
+          if (now() - lastFailureLogMs >= FAILURE_LOG_EVERY_MS) {
+            lastFailureLogMs = now()
+            options.logger.warn({ err, process: definition.name }, 'deriving business events failed; retrying every pass')
+          }
         }
       }
     })()
