@@ -15,7 +15,21 @@ export interface DdlTarget {
 
 /** The tables the store creates, under the names readers use (the exporter's names). */
 export type StoreTable =
-  'otel_traces' | 'otel_traces_trace_id_ts' | 'otel_logs' | 'schema_migrations' | 'business_events' | 'key_edges' | 'instance_keys' | 'deriver_cursors'
+  | 'otel_traces'
+  | 'otel_traces_trace_id_ts'
+  | 'otel_logs'
+  | 'schema_migrations'
+  | 'business_events'
+  | 'key_edges'
+  | 'instance_keys'
+  | 'deriver_cursors'
+  | 'alert_states'
+  | 'alert_transitions'
+  | 'alert_actions'
+  | 'silences'
+  | 'notification_log'
+  | 'notification_groups'
+  | 'alert_diagnostics'
 
 export const TRACE_ID_TS_VIEW = 'otel_traces_trace_id_ts_mv'
 
@@ -61,6 +75,19 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
   key_edges: { template: 'key_edges.sql', engine: 'ReplacingMergeTree', shardingKey: 'cityHash64(Process)' },
   instance_keys: { template: 'instance_keys.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(Process)' },
   deriver_cursors: { template: 'deriver_cursors.sql', engine: 'ReplacingMergeTree', engineArguments: 'UpdatedAt', shardingKey: 'cityHash64(Process)' },
+  // Alerting (issue 4): small tables, sharded so one alert's rows live together.
+  alert_states: { template: 'alert_states.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(Fingerprint)' },
+  alert_transitions: { template: 'alert_transitions.sql', engine: 'MergeTree', shardingKey: 'cityHash64(Fingerprint)' },
+  alert_actions: { template: 'alert_actions.sql', engine: 'MergeTree', shardingKey: 'cityHash64(Fingerprint)' },
+  silences: { template: 'silences.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(SilenceId)' },
+  notification_log: { template: 'notification_log.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(IdempotencyKey)' },
+  notification_groups: {
+    template: 'notification_groups.sql',
+    engine: 'ReplacingMergeTree',
+    engineArguments: 'Version',
+    shardingKey: 'cityHash64(Receiver, GroupKey)',
+  },
+  alert_diagnostics: { template: 'alert_diagnostics.sql', engine: 'MergeTree', shardingKey: 'cityHash64(EpisodeId)' },
 }
 
 export const DISTRIBUTED_TEMPLATE = 'distributed.sql'

@@ -74,6 +74,19 @@ export const migrations: readonly Migration[] = [
       { kind: 'createTable', table: 'deriver_cursors' },
     ],
   },
+  {
+    version: 4,
+    name: 'alerts and notifications',
+    steps: [
+      { kind: 'createTable', table: 'alert_states' },
+      { kind: 'createTable', table: 'alert_transitions' },
+      { kind: 'createTable', table: 'alert_actions' },
+      { kind: 'createTable', table: 'silences' },
+      { kind: 'createTable', table: 'notification_log' },
+      { kind: 'createTable', table: 'notification_groups' },
+      { kind: 'createTable', table: 'alert_diagnostics' },
+    ],
+  },
 ]
 
 export interface MigrationResult {

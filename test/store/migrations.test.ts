@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('migrate on chDB', () => {
   it('creates every table and the materialized view, and records each migration with its checksum', async () => {
     const { store, config } = open('first_run')
-    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3, 4], alreadyApplied: [] })
 
     const tables = await queryRows<{ name: string; engine: string }>(
       store,
@@ -36,15 +36,22 @@ describe('migrate on chDB', () => {
       { tag: 'test.tables' },
     )
     expect(tables).toEqual([
+      { name: 'alert_actions', engine: 'MergeTree' },
+      { name: 'alert_diagnostics', engine: 'MergeTree' },
+      { name: 'alert_states', engine: 'ReplacingMergeTree' },
+      { name: 'alert_transitions', engine: 'MergeTree' },
       { name: 'business_events', engine: 'ReplacingMergeTree' },
       { name: 'deriver_cursors', engine: 'ReplacingMergeTree' },
       { name: 'instance_keys', engine: 'ReplacingMergeTree' },
       { name: 'key_edges', engine: 'ReplacingMergeTree' },
+      { name: 'notification_groups', engine: 'ReplacingMergeTree' },
+      { name: 'notification_log', engine: 'ReplacingMergeTree' },
       { name: 'otel_logs', engine: 'MergeTree' },
       { name: 'otel_traces', engine: 'MergeTree' },
       { name: 'otel_traces_trace_id_ts', engine: 'AggregatingMergeTree' },
       { name: 'otel_traces_trace_id_ts_mv', engine: 'MaterializedView' },
       { name: 'schema_migrations', engine: 'ReplacingMergeTree' },
+      { name: 'silences', engine: 'ReplacingMergeTree' },
     ])
 
     const recorded = await queryRows<{ version: number; name: string; checksum: string }>(
@@ -57,6 +64,7 @@ describe('migrate on chDB', () => {
       { version: 1, name: 'otel tables', checksum: migrationChecksum(migrations[0]!) },
       { version: 2, name: 'business events', checksum: migrationChecksum(migrations[1]!) },
       { version: 3, name: 'deriver and correlation', checksum: migrationChecksum(migrations[2]!) },
+      { version: 4, name: 'alerts and notifications', checksum: migrationChecksum(migrations[3]!) },
     ])
     expect(migrationChecksum(migrations[0]!)).toMatch(/^[0-9a-f]{64}$/)
   })
@@ -64,23 +72,23 @@ describe('migrate on chDB', () => {
   it('applies nothing the second time, even with another retention (the checksum covers templates, not settings)', async () => {
     const first = open('second_run')
     await migrate(first.store, first.config)
-    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3] })
+    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4] })
     const longer = open('second_run', { tracesDays: 90, logsDays: 0 })
-    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3] })
+    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4] })
   })
 
   it('lets two migrators started at once both succeed, leaving one logical record', async () => {
     const a = open('concurrent')
     const b = open('concurrent')
     const results = await Promise.all([migrate(a.store, a.config), migrate(b.store, b.config)])
-    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2, 3])
+    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2, 3, 4])
     const rows = await queryRows<{ version: number }>(
       a.store,
       'SELECT version FROM concurrent.schema_migrations FINAL ORDER BY version',
       {},
       { tag: 'test.final' },
     )
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }])
   })
 
   it('refuses to run when a recorded checksum differs from the code', async () => {
@@ -146,7 +154,7 @@ describe('tables a stock OpenTelemetry Collector created first', () => {
       {},
       { tag: 'test.adopt' },
     )
-    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3, 4], alreadyApplied: [] })
 
     const reference = open('reference')
     await migrate(reference.store, reference.config)
