@@ -8,3 +8,6 @@ export { ProcessDefinitionSchema, type ProcessDefinitionDocument } from './schem
 export { checkDefinitionTexts, DEFAULT_DEFINITIONS_DIR, loadProcessDefinitions, type DefinitionLoad } from './loader.ts'
 export { reachableFrom } from './reachability.ts'
 export { milestoneRecogniser, type Recognition, type RecordView } from './recognise.ts'
+// The YAML-with-lines toolkit, shared with the other files-as-code (alert rules).
+export { readSourceFile, type SourceDocument, type SourceFile } from './yaml-source.ts'
+export { schemaIssues, type SchemaIssue } from './schema-errors.ts'

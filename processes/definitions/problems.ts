@@ -24,6 +24,11 @@ export const ProblemCode = {
   duplicateEdge: 'duplicate_edge',
   unknownSystem: 'unknown_system',
   noDefinitions: 'no_definitions',
+  // Alert rules (rules/): one problem list for every file-as-code.
+  duplicateRule: 'duplicate_rule',
+  unknownProcess: 'unknown_process',
+  unknownSla: 'unknown_sla',
+  labelTemplate: 'label_template',
 } as const
 
 export type ProblemCodeValue = (typeof ProblemCode)[keyof typeof ProblemCode]

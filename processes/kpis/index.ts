@@ -32,3 +32,26 @@ export { stuckInstances, type StuckAnswer, type StuckInstance, type StuckScope, 
 export { slaAttainment, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
 export { instancesOfKey, instanceTimeline, type InstanceTimeline, type TimelineEvent, type TimelineLog, type TimelineSpan } from './instance-timeline.ts'
 export { instanceOutcomes, type InstanceOutcomes } from './instance-outcomes.ts'
+export { stageDurations, type StageDuration, type StageDurations, type StageDurationScope, type StagePair } from './stage-durations.ts'
+export {
+  MAX_THROUGHPUT_BUCKETS,
+  THROUGHPUT_BUCKETS,
+  throughput,
+  type Throughput,
+  type ThroughputBucket,
+  type ThroughputBucketSize,
+  type ThroughputScope,
+} from './throughput.ts'
+export { occurrencesCte, rework, type Rework, type ReworkActivity, type ReworkKind, type ReworkScope } from './rework.ts'
+export {
+  conformance,
+  DEVIATION_KINDS,
+  type ActivityDeviations,
+  type Conformance,
+  type ConformanceScope,
+  type Deviation,
+  type DeviationCount,
+  type DeviationKind,
+  type EdgeDeviations,
+  type NonConformingInstance,
+} from './conformance.ts'
