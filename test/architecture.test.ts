@@ -14,9 +14,11 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   store: ['core'],
   processes: ['store', 'core'],
   collector: ['store', 'core'],
-  api: ['processes', 'store', 'core'],
+  notify: ['store', 'core'],
+  rules: ['notify', 'processes', 'store', 'core'],
+  api: ['rules', 'notify', 'processes', 'store', 'core'],
   sdk: ['core'],
-  cli: ['api', 'collector', 'processes', 'store', 'core'],
+  cli: ['api', 'collector', 'rules', 'notify', 'processes', 'store', 'core'],
 }
 
 interface ImportEdge {

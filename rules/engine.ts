@@ -1,0 +1,241 @@
+// The rules engine loop: each rule is evaluated on its interval at an event time, every
+// sample moves its alert's state machine, the records and transitions are persisted, and then
+// the current alerts go to the notifiers (and, on firing and on resolving, through the
+// runbook's automatic diagnostics). Persisting first means a crash between the two re-sends
+// nothing: the notifier's own log dedupes what it already delivered.
+import type { Logger } from 'pino'
+import type { Alert, AlertImpact, DiagnosticFinding } from '../notify/index.ts'
+import type { ProcessDefinition } from '../processes/index.ts'
+import type { StoreClient } from '../store/index.ts'
+import { loadAlertStates, saveAlertStates, saveTransitions, type StoredAlert, type TransitionRow } from './alert-store.ts'
+import { evaluateRule, type Sample } from './evaluate.ts'
+import { fingerprint } from './fingerprint.ts'
+import type { Rule } from './model.ts'
+import { applyObservation, inactiveRecord, resolveFor, type EvalResult, type Observation } from './state-machine.ts'
+import { renderTemplate } from './template.ts'
+
+export interface EngineLinks {
+  /** Base URL of the API, e.g. http://localhost:8080. */
+  readonly api: string
+  /** Where runbooks are read, e.g. http://localhost:8080/api/v1/runbooks. */
+  readonly runbooks: string
+  readonly dashboards?: string
+}
+
+export interface RulesEngineOptions {
+  readonly store: StoreClient
+  readonly rules: readonly Rule[]
+  readonly definitions: readonly ProcessDefinition[]
+  readonly logger: Logger
+  readonly links: EngineLinks
+  /** The notifiers: called after every cycle with the current alerts (and those just resolved). */
+  readonly notify?: (alerts: readonly Alert[], nowMs: number) => Promise<void>
+  /** Runs a runbook's automatic diagnostics when an alert fires or resolves. */
+  readonly diagnose?: (alert: Alert, phase: 'fired' | 'resolved') => Promise<readonly DiagnosticFinding[]>
+  readonly clock?: () => number
+  /** Resolved alerts are still handed to the notifiers this long (resolve messages, Alertmanager endsAt). */
+  readonly resolvedRetentionMs?: number
+}
+
+export interface RuleRun {
+  readonly ruleId: string
+  readonly atMs: number
+  readonly durationMs: number
+  readonly samples: number
+  readonly error?: string
+}
+
+export interface CycleReport {
+  readonly atMs: number
+  readonly runs: readonly RuleRun[]
+  readonly transitions: number
+}
+
+export interface RulesEngine {
+  /** Evaluates every rule that is due at `atMs` (default now); the timer calls it. */
+  evaluate(atMs?: number, options?: { readonly all?: boolean }): Promise<CycleReport>
+  /** The alerts as the engine holds them now. */
+  alerts(): readonly StoredAlert[]
+  lastRuns(): ReadonlyMap<string, RuleRun>
+  start(tickMs?: number): void
+  stop(): Promise<void>
+}
+
+const ACTIVE: ReadonlySet<string> = new Set(['pending', 'firing', 'recovering'])
+
+/** Alerts whose rule is gone from the rule files resolve with reason `deleted` at start. */
+async function resolveAlertsOfRemovedRules(options: RulesEngineOptions, states: Map<string, StoredAlert>, nowMs: number): Promise<void> {
+  const ruleIds = new Set(options.rules.map((r) => r.id))
+  const changed: StoredAlert[] = []
+  const transitions: TransitionRow[] = []
+  for (const [fp, stored] of states) {
+    if (ruleIds.has(stored.record.ruleId) || !ACTIVE.has(stored.record.phase)) continue
+    const step = resolveFor(stored.record, 'deleted', nowMs)
+    const next = { record: step.record, details: stored.details }
+    states.set(fp, next)
+    changed.push(next)
+    for (const transition of step.transitions) transitions.push({ record: step.record, transition, details: 'rule removed from the rule files' })
+  }
+  await saveTransitions(options.store, transitions)
+  await saveAlertStates(options.store, changed)
+}
+
+export async function createRulesEngine(options: RulesEngineOptions): Promise<RulesEngine> {
+  const clock = options.clock ?? Date.now
+  const definitions = new Map(options.definitions.map((d) => [String(d.name), d]))
+  const states = await loadAlertStates(options.store)
+  await resolveAlertsOfRemovedRules(options, states, clock())
+  const lastRun = new Map<string, RuleRun>()
+  const diagnostics = new Map<string, readonly DiagnosticFinding[]>()
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<CycleReport> | undefined
+
+  const toAlert = (stored: StoredAlert, rule: Rule | undefined): Alert => {
+    const { record, details } = stored
+    const resolved = record.phase === 'resolved'
+    return {
+      fingerprint: record.fingerprint,
+      episodeId: record.episodeId,
+      ruleId: record.ruleId,
+      labels: record.labels,
+      annotations: { summary: details.summary, description: details.description },
+      severity: rule?.severity ?? 'warning',
+      state: resolved ? 'resolved' : 'firing',
+      startsAt: new Date(record.impactStartMs).toISOString(),
+      firedAt: new Date(record.firingSinceMs || record.pendingSinceMs).toISOString(),
+      ...(resolved
+        ? { resolvedAt: new Date(record.resolvedMs).toISOString(), ...(record.resolveReason !== '' ? { resolveReason: record.resolveReason } : {}) }
+        : {}),
+      ...(record.lastValue !== null ? { value: record.lastValue } : {}),
+      impact: (details.impact as AlertImpact | undefined) ?? { instances: 0, valueAtRisk: [], sampleKeys: [] },
+      diagnostics: diagnostics.get(record.episodeId) ?? [],
+      acknowledged: false,
+      runbookUrl: `${options.links.runbooks}/${rule?.runbook ?? record.ruleId}`,
+      ...(options.links.dashboards !== undefined ? { dashboardUrl: options.links.dashboards } : {}),
+      apiUrl: `${options.links.api}/api/v1/alerts/${record.fingerprint}`,
+    }
+  }
+
+  async function runRule(rule: Rule, atMs: number, changed: Map<string, StoredAlert>, transitions: TransitionRow[]): Promise<RuleRun> {
+    const started = performance.now()
+    let samples: Sample[]
+    let error: string | undefined
+    try {
+      samples = await evaluateRule(
+        {
+          store: options.store,
+          definitions,
+          atMs,
+          wasFiring: (labels) => {
+            const state = states.get(fingerprint(rule.id, labels))
+            return state !== undefined && (state.record.phase === 'firing' || state.record.phase === 'recovering')
+          },
+        },
+        rule,
+      )
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err)
+      options.logger.warn({ err, rule: rule.id }, 'rule evaluation failed')
+      samples = []
+    }
+    const observe = (fp: string, labels: Readonly<Record<string, string>>, obs: Observation, sample: Sample | undefined): void => {
+      const current = states.get(fp) ?? { record: inactiveRecord(fp, rule.id, labels), details: { summary: '', description: '', reason: '' } }
+      const step = applyObservation(current.record, obs, { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs })
+      const values = { value: obs.value ?? null, labels, impact: sample?.impact }
+      const details = {
+        summary: renderTemplate(rule.annotations.summary, values),
+        description: renderTemplate(rule.annotations.description, values),
+        reason: sample?.reason ?? 'absent from the evaluation',
+        ...(sample?.impact !== undefined ? { impact: sample.impact } : current.details.impact !== undefined ? { impact: current.details.impact } : {}),
+      }
+      const next: StoredAlert = { record: step.record, details }
+      states.set(fp, next)
+      changed.set(fp, next)
+      for (const transition of step.transitions) transitions.push({ record: step.record, transition, details: details.reason })
+    }
+    const seen = new Set<string>()
+    for (const sample of samples) {
+      const fp = fingerprint(rule.id, sample.labels)
+      seen.add(fp)
+      observe(
+        fp,
+        sample.labels,
+        { atMs, result: sample.result, value: sample.value, ...(sample.impactStartMs !== undefined ? { impactStartMs: sample.impactStartMs } : {}) },
+        sample,
+      )
+    }
+    // Alerts of this rule the evaluation no longer mentions: its error policy, else OK (or no_data).
+    for (const [fp, stored] of states) {
+      if (stored.record.ruleId !== rule.id || seen.has(fp) || !ACTIVE.has(stored.record.phase)) continue
+      const result: EvalResult = error !== undefined ? (rule.onError === 'breach' ? 'breach' : 'unknown') : rule.noData === 'ok' ? 'ok' : rule.noData
+      observe(fp, stored.record.labels, { atMs, result }, undefined)
+    }
+    const run: RuleRun = { ruleId: rule.id, atMs, durationMs: performance.now() - started, samples: samples.length, ...(error !== undefined ? { error } : {}) }
+    lastRun.set(rule.id, run)
+    return run
+  }
+
+  async function cycle(atMs: number, all: boolean): Promise<CycleReport> {
+    const changed = new Map<string, StoredAlert>()
+    const transitions: TransitionRow[] = []
+    const runs: RuleRun[] = []
+    for (const rule of options.rules) {
+      const previous = lastRun.get(rule.id)
+      if (!all && previous !== undefined && atMs - previous.atMs < rule.intervalMs) continue
+      runs.push(await runRule(rule, atMs, changed, transitions))
+    }
+    // Only records that moved or were evaluated are written: one insert per cycle.
+    await saveTransitions(options.store, transitions)
+    await saveAlertStates(options.store, [...changed.values()])
+    const rulesById = new Map(options.rules.map((r) => [r.id, r]))
+    if (options.diagnose !== undefined) {
+      for (const { record, transition } of transitions) {
+        if (transition.to !== 'firing' && transition.to !== 'resolved') continue
+        if (transition.to === 'firing' && transition.from === 'recovering') continue
+        const stored = states.get(record.fingerprint)
+        if (stored === undefined) continue
+        const findings = await options.diagnose(toAlert(stored, rulesById.get(record.ruleId)), transition.to === 'firing' ? 'fired' : 'resolved')
+        diagnostics.set(record.episodeId, findings)
+      }
+    }
+    if (options.notify !== undefined) {
+      const retention = options.resolvedRetentionMs ?? 15 * 60_000
+      const current = [...states.values()].filter(
+        ({ record }) =>
+          record.phase === 'firing' ||
+          record.phase === 'recovering' ||
+          (record.phase === 'resolved' && record.episodeId !== '' && atMs - record.resolvedMs <= retention),
+      )
+      await options.notify(
+        current.map((s) => toAlert(s, rulesById.get(s.record.ruleId))),
+        atMs,
+      )
+    }
+    return { atMs, runs, transitions: transitions.length }
+  }
+
+  const engine: RulesEngine = {
+    async evaluate(atMs = clock(), evaluateOptions = {}) {
+      while (running !== undefined) await running.catch(() => undefined)
+      running = cycle(atMs, evaluateOptions.all === true)
+      try {
+        return await running
+      } finally {
+        running = undefined
+      }
+    },
+    alerts: () => [...states.values()],
+    lastRuns: () => lastRun,
+    start(tickMs = 5_000) {
+      timer = setInterval(() => {
+        engine.evaluate().catch((err: unknown) => options.logger.warn({ err }, 'rules cycle failed'))
+      }, tickMs)
+      timer.unref()
+    },
+    async stop() {
+      if (timer !== undefined) clearInterval(timer)
+      while (running !== undefined) await running.catch(() => undefined)
+    },
+  }
+  return engine
+}

@@ -1,0 +1,24 @@
+// The alert rules engine: rules as code, evaluation over the KPI functions, the alert state
+// machine, persistence, and the loop that hands alerts to the notifiers.
+export {
+  applyObservation,
+  inactiveRecord,
+  isActive,
+  resolveFor,
+  type AlertPhase,
+  type AlertRecord,
+  type AlertTimers,
+  type EvalResult,
+  type Observation,
+  type ResolveReason,
+  type Step,
+  type Transition,
+} from './state-machine.ts'
+export { fingerprint } from './fingerprint.ts'
+export { checkRuleTexts, DEFAULT_RULES_DIR, loadRules, type RuleLoad } from './loader.ts'
+export { compare, type Comparison, type Rule, type RuleKind } from './model.ts'
+export { KPI_NAMES, RuleFileSchema } from './schema.ts'
+export { createRulesEngine, type CycleReport, type EngineLinks, type RuleRun, type RulesEngine, type RulesEngineOptions } from './engine.ts'
+export { evaluateRule, type EvaluationContext, type Sample } from './evaluate.ts'
+export { loadAlertStates, type AlertDetails, type StoredAlert } from './alert-store.ts'
+export { renderTemplate } from './template.ts'

@@ -1,0 +1,123 @@
+// The schema of an alert rule file (alert-rules/*.yaml, docs/alert-rules.md). One file holds
+// a group of rules with shared defaults; each rule is one of the kinds below, each evaluated
+// over the same KPI functions the API answers with.
+import Type from 'typebox'
+
+const Duration = Type.String({ pattern: '^[0-9]', description: 'a duration such as 30s, 5m, 2h, 1d' })
+const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String())
+const Name = Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 100 })
+
+const Common = {
+  id: Type.String({ pattern: '^[a-z][a-z0-9_.-]*$', maxLength: 120, description: 'unique across all rule files' }),
+  description: Type.Optional(Type.String()),
+  for: Type.Optional(Duration),
+  keep_firing_for: Type.Optional(Duration),
+  interval: Type.Optional(Duration),
+  severity: Type.Optional(Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')])),
+  labels: Type.Optional(Labels),
+  annotations: Type.Optional(
+    Type.Object({ summary: Type.Optional(Type.String()), description: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  ),
+  runbook: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'runbook id (runbooks/<id>.md); default: the rule id' })),
+  owner: Type.Optional(Type.String()),
+  route: Type.Optional(Type.String({ description: 'sets the `route` label notifications route on' })),
+  no_data: Type.Optional(
+    Type.Union([Type.Literal('ok'), Type.Literal('unknown'), Type.Literal('breach')], { description: 'what an evaluation without data means (default ok)' }),
+  ),
+  on_error: Type.Optional(Type.Union([Type.Literal('unknown'), Type.Literal('breach')], { description: 'what a failed query means (default unknown)' })),
+  min_sample: Type.Optional(Type.Integer({ minimum: 0, description: 'fewer samples than this: UNKNOWN (default: the process n_min, else 0)' })),
+}
+
+const Comparison = Type.Union([Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<=')])
+
+export const KPI_NAMES = [
+  'cycle_time_p95_seconds',
+  'cycle_time_p50_seconds',
+  'completed',
+  'sla_attainment',
+  'stuck_count',
+  'first_pass_yield',
+  'instance_failure_rate',
+  'attempt_error_rate',
+  'operation_failure_rate',
+  'latency_p95_ms',
+  'sync_lag_p95_seconds',
+  'pending_syncs',
+] as const
+
+export const ThresholdRuleSchema = Type.Object(
+  {
+    ...Common,
+    kind: Type.Literal('threshold'),
+    kpi: Type.Union(KPI_NAMES.map((k) => Type.Literal(k))),
+    process: Type.Optional(Name),
+    sla: Type.Optional(Type.String()),
+    where: Type.Optional(Labels),
+    group_by: Type.Optional(Type.Array(Type.String())),
+    window: Type.Optional(Duration),
+    op: Comparison,
+    value: Type.Number(),
+    clear_value: Type.Optional(Type.Number({ description: 'while firing, the value must pass this to count as OK (flap damping)' })),
+  },
+  { additionalProperties: false },
+)
+
+export const StuckRuleSchema = Type.Object(
+  { ...Common, kind: Type.Literal('stuck'), process: Name, min_count: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+)
+
+export const SlaRuleSchema = Type.Object(
+  {
+    ...Common,
+    kind: Type.Union([Type.Literal('sla_breach'), Type.Literal('sla_at_risk')]),
+    process: Name,
+    sla: Type.Optional(Type.String()),
+    min_count: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+
+export const AbsenceRuleSchema = Type.Object(
+  {
+    ...Common,
+    kind: Type.Literal('absence'),
+    process: Name,
+    after: Type.String(),
+    expect: Type.String(),
+    within: Duration,
+    clock: Type.Optional(Type.Union([Type.Literal('wall'), Type.Literal('business')])),
+  },
+  { additionalProperties: false },
+)
+
+export const HeartbeatRuleSchema = Type.Object(
+  { ...Common, kind: Type.Literal('heartbeat'), system: Type.String({ minLength: 1 }), silent_for: Duration },
+  { additionalProperties: false },
+)
+
+export const SqlRuleSchema = Type.Object(
+  {
+    ...Common,
+    kind: Type.Literal('sql'),
+    sql: Type.String({ minLength: 1, description: 'read-only; returns a numeric `value` column and one column per label' }),
+    op: Comparison,
+    value: Type.Number(),
+  },
+  { additionalProperties: false },
+)
+
+export const RuleSchema = Type.Union([ThresholdRuleSchema, StuckRuleSchema, SlaRuleSchema, AbsenceRuleSchema, HeartbeatRuleSchema, SqlRuleSchema])
+
+export const RuleFileSchema = Type.Object(
+  {
+    group: Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }),
+    interval: Type.Optional(Duration),
+    labels: Type.Optional(Labels),
+    rules: Type.Array(RuleSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+)
+
+export type RuleFileDocument = Type.Static<typeof RuleFileSchema>
+export type RuleDocument = Type.Static<typeof RuleSchema>
