@@ -9,6 +9,7 @@ import { serveCommand } from './serve.ts'
 import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
 import { backfillCommand, type BackfillFlags } from './backfill.ts'
+import { rulesValidateCommand } from './rules.ts'
 import { importCommand, type ImportFlags } from './import.ts'
 import { EVENT_LOG_FORMATS } from '../processes/index.ts'
 import { KPI_NAMES, kpiCommand, PROCESS_KPIS, type KpiFlags, type KpiName } from './kpi.ts'
@@ -122,7 +123,18 @@ export function buildProgram(): Command {
     .requiredOption('--to <time>', 'range end, RFC 3339, exclusive')
     .action(async (flags: BackfillFlags & ServeFlags) => backfillCommand(loadConfig(flags), flags))
 
-  for (const command of [...program.commands, ...processes.commands, ...kpi.commands]) command.exitOverride()
+  const rules = program.command('rules').description('alert rules: validate')
+  commonOptions(
+    rules
+      .command('validate')
+      .description('check every alert rule file (*.yaml) in a directory against the schema and the process definitions; exit 1 on any error'),
+  )
+    .argument('[dir]', 'directory of alert rules', 'alert-rules')
+    .action(async (dir: string, flags: ServeFlags) => {
+      process.exitCode = await rulesValidateCommand(loadConfig(flags), dir)
+    })
+
+  for (const command of [...program.commands, ...processes.commands, ...kpi.commands, ...rules.commands]) command.exitOverride()
   return program
 }
 

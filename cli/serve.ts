@@ -8,6 +8,8 @@ import { openCollector } from '../collector/index.ts'
 import type { Config } from '../core/config.ts'
 import { createLogger, type Logger } from '../core/logger.ts'
 import { startDeriver } from '../processes/index.ts'
+import { createRulesEngine } from '../rules/index.ts'
+import { loadRulesAtStart } from './rules-at-start.ts'
 import { createStoreClient } from '../store/index.ts'
 import { ensureSchema } from './schema-at-start.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
@@ -24,12 +26,22 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   mkdirSync(config.dataDir, { recursive: true })
   const definitions = await loadDefinitionsAtStart(config)
   logger.info({ processes: definitions.map((d) => d.name), dir: config.processesDir }, 'process definitions loaded')
+  const rules = await loadRulesAtStart(config, definitions)
+  logger.info({ rules: rules.length, dir: config.rulesDir }, 'alert rules loaded')
   const store = createStoreClient(config)
   const stopping = new AbortController()
   await ensureSchema(store, config, logger, stopping.signal)
   const collector = await openCollector({ config, store, logger })
   // Spans, logs and posted events become business events and instances as they are stored.
   const deriver = startDeriver({ store, definitions, logger: logger.child({ part: 'deriver' }) })
+  const engine = await createRulesEngine({
+    store,
+    rules,
+    definitions,
+    logger: logger.child({ part: 'rules' }),
+    links: { api: config.publicUrl, runbooks: `${config.publicUrl}/api/v1/runbooks` },
+  })
+  engine.start()
   const api = await buildApiApp({
     store,
     logger,
@@ -45,6 +57,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     apiUrl,
     async stop() {
       stopping.abort()
+      await engine.stop()
       await api.close()
       const drained = await collector.close(config.writer.drainOnStopMs)
       // After the collector drained: what it stored last is derived before the store closes.

@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, description: 'embedded ClickHouse data and the spool live here' }),
     processesDir: Type.String({ minLength: 1, description: 'process definitions (*.yaml) loaded at start' }),
+    rulesDir: Type.String({ minLength: 1, description: 'alert rules (*.yaml) loaded at start' }),
+    publicUrl: Type.String({ pattern: '^https?://', description: 'the API as people reach it, for links in alerts' }),
     host: Type.String({ minLength: 1, description: 'address the collector and API listen on' }),
     otlpPort: Port,
     apiPort: Port,
@@ -85,6 +87,8 @@ export type ConfigInput = { [K in keyof Config]?: Config[K] extends object ? Par
 export const defaultConfig: Config = {
   dataDir: './data',
   processesDir: 'processes.d',
+  rulesDir: 'alert-rules',
+  publicUrl: 'http://localhost:8080',
   host: '127.0.0.1',
   otlpPort: 4318,
   apiPort: 8080,
@@ -105,6 +109,8 @@ export const defaultConfig: Config = {
 export const environmentVariables: Readonly<Record<string, string>> = {
   THROUGHLINE_DATA_DIR: 'dataDir',
   THROUGHLINE_PROCESSES_DIR: 'processesDir',
+  THROUGHLINE_RULES_DIR: 'rulesDir',
+  THROUGHLINE_PUBLIC_URL: 'publicUrl',
   THROUGHLINE_HOST: 'host',
   THROUGHLINE_OTLP_PORT: 'otlpPort',
   THROUGHLINE_API_PORT: 'apiPort',

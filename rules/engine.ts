@@ -83,8 +83,16 @@ async function resolveAlertsOfRemovedRules(options: RulesEngineOptions, states: 
 export async function createRulesEngine(options: RulesEngineOptions): Promise<RulesEngine> {
   const clock = options.clock ?? Date.now
   const definitions = new Map(options.definitions.map((d) => [String(d.name), d]))
-  const states = await loadAlertStates(options.store)
-  await resolveAlertsOfRemovedRules(options, states, clock())
+  // Loaded before the first cycle; a store that is down at start (a server) is retried then.
+  const states = new Map<string, StoredAlert>()
+  let loaded = false
+  const ensureLoaded = async (): Promise<void> => {
+    if (loaded) return
+    for (const [fp, stored] of await loadAlertStates(options.store)) states.set(fp, stored)
+    await resolveAlertsOfRemovedRules(options, states, clock())
+    loaded = true
+  }
+  await ensureLoaded().catch((err: unknown) => options.logger.warn({ err }, 'alert states not readable yet; the first cycle tries again'))
   const lastRun = new Map<string, RuleRun>()
   const diagnostics = new Map<string, readonly DiagnosticFinding[]>()
   let timer: NodeJS.Timeout | undefined
@@ -176,6 +184,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
   }
 
   async function cycle(atMs: number, all: boolean): Promise<CycleReport> {
+    await ensureLoaded()
     const changed = new Map<string, StoredAlert>()
     const transitions: TransitionRow[] = []
     const runs: RuleRun[] = []

@@ -3,7 +3,8 @@
 // over the same KPI functions the API answers with.
 import Type from 'typebox'
 
-const Duration = Type.String({ pattern: '^[0-9]', description: 'a duration such as 30s, 5m, 2h, 1d' })
+// Checked by the loader with core/durations.ts, whose message says what is wrong.
+const Duration = Type.String({ description: 'a duration such as 30s, 5m, 2h, 1d' })
 const Labels = Type.Record(Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }), Type.String())
 const Name = Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 100 })
 
@@ -67,16 +68,15 @@ export const StuckRuleSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const SlaRuleSchema = Type.Object(
-  {
-    ...Common,
-    kind: Type.Union([Type.Literal('sla_breach'), Type.Literal('sla_at_risk')]),
-    process: Name,
-    sla: Type.Optional(Type.String()),
-    min_count: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-)
+const slaRule = <K extends 'sla_breach' | 'sla_at_risk'>(kind: K) =>
+  Type.Object(
+    { ...Common, kind: Type.Literal(kind), process: Name, sla: Type.Optional(Type.String()), min_count: Type.Optional(Type.Integer({ minimum: 1 })) },
+    { additionalProperties: false },
+  )
+
+/** Every branch has a literal `kind`, so a problem is explained for the kind the author wrote. */
+export const SlaBreachRuleSchema = slaRule('sla_breach')
+export const SlaAtRiskRuleSchema = slaRule('sla_at_risk')
 
 export const AbsenceRuleSchema = Type.Object(
   {
@@ -107,7 +107,15 @@ export const SqlRuleSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const RuleSchema = Type.Union([ThresholdRuleSchema, StuckRuleSchema, SlaRuleSchema, AbsenceRuleSchema, HeartbeatRuleSchema, SqlRuleSchema])
+export const RuleSchema = Type.Union([
+  ThresholdRuleSchema,
+  StuckRuleSchema,
+  SlaBreachRuleSchema,
+  SlaAtRiskRuleSchema,
+  AbsenceRuleSchema,
+  HeartbeatRuleSchema,
+  SqlRuleSchema,
+])
 
 export const RuleFileSchema = Type.Object(
   {

@@ -157,6 +157,25 @@ describe('sql on a data directory without a store', () => {
   })
 })
 
+describe('throughline rules validate', () => {
+  it('accepts the shipped rules, and names file, line and field of a bad one with exit 1', async () => {
+    const ok = await runThroughline(['rules', 'validate'])
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toBe('6 alert rules valid\n')
+    const rulesDir = join(dir.path, 'bad-rules')
+    mkdirSync(rulesDir, { recursive: true })
+    writeFileSync(
+      join(rulesDir, 'bad.yaml'),
+      ['group: bad', 'rules:', '  - id: stuck_nowhere', '    kind: stuck', '    process: no_such_process', '    for: soon', ''].join('\n'),
+    )
+    const bad = await runThroughline(['rules', 'validate', rulesDir])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain(`${join(rulesDir, 'bad.yaml')}:5: rules[0].process: no process definition named "no_such_process"`)
+    expect(bad.stderr).toContain(`${join(rulesDir, 'bad.yaml')}:6: rules[0].for:`)
+    expect(bad.stdout).toBe('2 errors in the alert rules\n')
+  })
+})
+
 describe('throughline import', () => {
   const dataDir = join(dir.path, 'imports')
 
