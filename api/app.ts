@@ -1,9 +1,11 @@
 // The API server, built apart from listening (tests call inject): health, ingest status and
 // the process KPI plugins, described by OpenAPI at /docs. Errors are one JSON shape.
 import type { ProcessDefinition } from '../processes/index.ts'
+import type { Rule, RuleRun } from '../rules/index.ts'
 import { definitionRoutes, rootKeyResolver } from './definition-routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { alertRoutes } from './alert-routes.ts'
 import { importRoutes } from './import-routes.ts'
 import { integrationRoutes } from './integration-routes.ts'
 import { processKpiRoutes } from './process-kpi-routes.ts'
@@ -28,6 +30,9 @@ export interface ApiAppDeps {
   readonly importStagingDir?: string
   /** The process definitions loaded at start (none: imported logs keyed by case_id). */
   readonly definitions?: readonly ProcessDefinition[]
+  /** The alert rules loaded at start, and the engine's last run of each when it runs here. */
+  readonly rules?: readonly Rule[]
+  readonly lastRuleRuns?: () => ReadonlyMap<string, RuleRun>
 }
 
 /** Largest event log the import route takes: imports stream, so this only guards the disk. */
@@ -59,6 +64,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(processKpiRoutes, { store: deps.store, definitions })
   await app.register(integrationRoutes, { store: deps.store })
   await app.register(syncLagRoutes, { store: deps.store })
+  await app.register(alertRoutes, { store: deps.store, rules: deps.rules ?? [], ...(deps.lastRuleRuns !== undefined ? { lastRuns: deps.lastRuleRuns } : {}) })
   await app.register(importRoutes, {
     store: deps.store,
     stagingDir: deps.importStagingDir ?? join(tmpdir(), 'throughline-imports'),

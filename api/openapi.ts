@@ -20,6 +20,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'kpis', description: 'instance KPIs of a defined process: cycle time, stuck, SLA' },
         { name: 'instances', description: 'one instance by any of its business keys, with its timeline' },
         { name: 'integrations', description: 'integration health, sync lag, source freshness' },
+        { name: 'alerts', description: 'alerts, their episodes and timelines, acknowledgements, silences, rules, MTTA/MTTR' },
       ],
     },
   })

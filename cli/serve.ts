@@ -48,6 +48,8 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     spooledBytes: () => collector.pipeline.spooledBytes,
     importStagingDir: join(config.dataDir, 'imports'),
     definitions,
+    rules,
+    lastRuleRuns: () => engine.lastRuns(),
   })
   const otlpUrl = await collector.app.listen({ host: config.host, port: config.otlpPort })
   const apiUrl = await api.listen({ host: config.host, port: config.apiPort })

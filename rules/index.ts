@@ -22,3 +22,18 @@ export { createRulesEngine, type CycleReport, type EngineLinks, type RuleRun, ty
 export { evaluateRule, type EvaluationContext, type Sample } from './evaluate.ts'
 export { loadAlertStates, type AlertDetails, type StoredAlert } from './alert-store.ts'
 export { renderTemplate } from './template.ts'
+export {
+  alertDetail,
+  alertKpis,
+  createSilence,
+  expireSilence,
+  listAlerts,
+  listSilences,
+  recordAlertAction,
+  type AlertDetail,
+  type AlertFilterState,
+  type AlertKpiRow,
+  type AlertSummary,
+  type Matcher,
+  type Silence,
+} from './alert-queries.ts'
