@@ -6,7 +6,7 @@
 import type { Logger } from 'pino'
 import type { Alert, AlertImpact, DiagnosticFinding } from '../notify/index.ts'
 import type { ProcessDefinition } from '../processes/index.ts'
-import type { StoreClient } from '../store/index.ts'
+import { queryRows, type StoreClient } from '../store/index.ts'
 import { loadAlertStates, saveAlertStates, saveTransitions, type StoredAlert, type TransitionRow } from './alert-store.ts'
 import { evaluateRule, type Sample } from './evaluate.ts'
 import { fingerprint } from './fingerprint.ts'
@@ -98,6 +98,20 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
   let timer: NodeJS.Timeout | undefined
   let running: Promise<CycleReport> | undefined
 
+  /** Episodes whose latest ack/unack is an ack: reminders stop for them. */
+  let acknowledged: ReadonlySet<string> = new Set()
+  const readAcks = async (episodes: readonly string[]): Promise<void> => {
+    if (episodes.length === 0) return void (acknowledged = new Set())
+    const rows = await queryRows<{ EpisodeId: string }>(
+      options.store,
+      `SELECT EpisodeId FROM alert_actions WHERE EpisodeId IN {episodes:Array(String)} AND Action IN ('ack', 'unack')
+       GROUP BY EpisodeId HAVING argMax(Action, At) = 'ack'`,
+      { episodes },
+      { tag: 'rules.acks' },
+    )
+    acknowledged = new Set(rows.map((r) => r.EpisodeId))
+  }
+
   const toAlert = (stored: StoredAlert, rule: Rule | undefined): Alert => {
     const { record, details } = stored
     const resolved = record.phase === 'resolved'
@@ -117,7 +131,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
       ...(record.lastValue !== null ? { value: record.lastValue } : {}),
       impact: (details.impact as AlertImpact | undefined) ?? { instances: 0, valueAtRisk: [], sampleKeys: [] },
       diagnostics: diagnostics.get(record.episodeId) ?? [],
-      acknowledged: false,
+      acknowledged: acknowledged.has(record.episodeId),
       runbookUrl: `${options.links.runbooks}/${rule?.runbook ?? record.ruleId}`,
       ...(options.links.dashboards !== undefined ? { dashboardUrl: options.links.dashboards } : {}),
       apiUrl: `${options.links.api}/api/v1/alerts/${record.fingerprint}`,
@@ -215,6 +229,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
           record.phase === 'recovering' ||
           (record.phase === 'resolved' && record.episodeId !== '' && atMs - record.resolvedMs <= retention),
       )
+      await readAcks(current.map((s) => s.record.episodeId))
       await options.notify(
         current.map((s) => toAlert(s, rulesById.get(s.record.ruleId))),
         atMs,
