@@ -2,6 +2,8 @@
 // the process KPI plugins, described by OpenAPI at /docs. Errors are one JSON shape.
 import type { ProcessDefinition } from '../processes/index.ts'
 import type { Rule, RuleRun } from '../rules/index.ts'
+import type { Runbook } from '../triage/index.ts'
+import { runbookRoutes } from './runbook-routes.ts'
 import { definitionRoutes, rootKeyResolver } from './definition-routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +11,7 @@ import { alertRoutes } from './alert-routes.ts'
 import { importRoutes } from './import-routes.ts'
 import { integrationRoutes } from './integration-routes.ts'
 import { processKpiRoutes } from './process-kpi-routes.ts'
+import { processAnalysisRoutes } from './process-analysis-routes.ts'
 import { syncLagRoutes } from './sync-lag-routes.ts'
 import { registerOpenApi } from './openapi.ts'
 import { processLogRoutes } from './process-log-routes.ts'
@@ -33,6 +36,8 @@ export interface ApiAppDeps {
   /** The alert rules loaded at start, and the engine's last run of each when it runs here. */
   readonly rules?: readonly Rule[]
   readonly lastRuleRuns?: () => ReadonlyMap<string, RuleRun>
+  /** The runbooks loaded at start, served rendered. */
+  readonly runbooks?: readonly Runbook[]
 }
 
 /** Largest event log the import route takes: imports stream, so this only guards the disk. */
@@ -62,8 +67,10 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(definitionRoutes, { definitions })
   await app.register(processLogRoutes, { store: deps.store, rootKeyOf: rootKeyResolver(definitions) })
   await app.register(processKpiRoutes, { store: deps.store, definitions })
+  await app.register(processAnalysisRoutes, { store: deps.store, definitions })
   await app.register(integrationRoutes, { store: deps.store })
   await app.register(syncLagRoutes, { store: deps.store })
+  await app.register(runbookRoutes, { runbooks: deps.runbooks ?? [] })
   await app.register(alertRoutes, { store: deps.store, rules: deps.rules ?? [], ...(deps.lastRuleRuns !== undefined ? { lastRuns: deps.lastRuleRuns } : {}) })
   await app.register(importRoutes, {
     store: deps.store,

@@ -26,3 +26,18 @@ export {
   type SourceFreshnessAnswer,
 } from './integration-routes.ts'
 export { pendingSyncsAnswer, syncLagAnswer, type PendingSyncsAnswer, type PendingSyncsQuery, type SyncLagAnswer, type SyncLagQuery } from './sync-lag-routes.ts'
+export {
+  conformanceAnswer,
+  reworkAnswer,
+  stagesAnswer,
+  throughputAnswer,
+  DEFAULT_THROUGHPUT_BUCKET,
+  type ConformanceAnswer,
+  type ConformanceQuery,
+  type ReworkAnswer,
+  type ReworkQuery,
+  type StagesAnswer,
+  type StagesQuery,
+  type ThroughputAnswer,
+  type ThroughputQuery,
+} from './process-analysis-routes.ts'

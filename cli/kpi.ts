@@ -2,30 +2,48 @@
 // same builder runs), as JSON for scripts and cron jobs, or as a short text summary.
 import {
   caseSummaryAnswer,
+  conformanceAnswer,
   cycleTimeAnswer,
   integrationHealthAnswer,
   kpiContext,
   pendingSyncsAnswer,
   processMapAnswer,
+  reworkAnswer,
   rootKeyResolver,
   slaAnswer,
   sourceFreshnessAnswer,
+  stagesAnswer,
   stuckAnswer,
   syncLagAnswer,
+  throughputAnswer,
   type KpiQuery,
   type LogQuery,
 } from '../api/index.ts'
 import { ConfigError } from '../core/errors.ts'
 import type { Config } from '../core/config.ts'
-import type { ProcessDefinition } from '../processes/index.ts'
+import type { ProcessDefinition, ThroughputBucketSize } from '../processes/index.ts'
 import { createStoreClient, type StoreConnection } from '../store/index.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
 
-export const KPI_NAMES = ['summary', 'map', 'cycle-time', 'stuck', 'sla', 'sync-lag', 'pending-syncs', 'integrations', 'freshness'] as const
+export const KPI_NAMES = [
+  'summary',
+  'map',
+  'cycle-time',
+  'stuck',
+  'sla',
+  'stages',
+  'throughput',
+  'rework',
+  'conformance',
+  'sync-lag',
+  'pending-syncs',
+  'integrations',
+  'freshness',
+] as const
 export type KpiName = (typeof KPI_NAMES)[number]
 
 /** Which KPIs are about one process (and need --process). */
-export const PROCESS_KPIS: ReadonlySet<KpiName> = new Set(['summary', 'map', 'cycle-time', 'stuck', 'sla'])
+export const PROCESS_KPIS: ReadonlySet<KpiName> = new Set(['summary', 'map', 'cycle-time', 'stuck', 'sla', 'stages', 'throughput', 'rework', 'conformance'])
 
 export interface KpiFlags {
   readonly process?: string
@@ -34,6 +52,7 @@ export interface KpiFlags {
   readonly to?: string
   readonly asOf?: string
   readonly clock?: 'wall' | 'business'
+  readonly bucket?: ThroughputBucketSize
   readonly sla?: string
   readonly limit?: string
   readonly sourceSystem?: string
@@ -99,6 +118,51 @@ async function answerOf(store: StoreConnection, definitions: readonly ProcessDef
         text: a.slas
           .map((s) => `${s.sla}: ${s.met}/${s.met + s.breached} met (${s.attainment ?? '-'}), ${s.atRisk} at risk, ${s.breachedOpen} open breached`)
           .join('\n'),
+      }
+    }
+    case 'stages': {
+      const a = await stagesAnswer(store, kpiContext(byName(definitions), process, kpiQuery(flags)), flags.clock)
+      const seconds = (v: number | null) => (v === null ? '-' : Math.round(v))
+      const lines = a.stages.map(
+        (s) =>
+          `${s.count}\t${s.from} -> ${s.to}\tp50 ${seconds(s.p50Seconds)} s  p95 ${seconds(s.p95Seconds)} s${s.lowSample ? ' (low sample)' : ''}\t${s.skipped} skipped\t${s.inFlight} in flight`,
+      )
+      return { answer: a, text: [`${a.process}: ${a.stages.length} stages (${a.stagesFrom}), ${a.clock} clock`, ...lines].join('\n') }
+    }
+    case 'throughput': {
+      const a = await throughputAnswer(store, kpiContext(byName(definitions), process, kpiQuery(flags)), flags.bucket)
+      const t = a.totals
+      const lines = a.buckets.map(
+        (b) => `${b.start}\t${b.arrivals} arrived\t${b.completions} completed\t${b.cancelled} cancelled\t${b.failed} failed\tWIP ${b.wip ?? '-'}`,
+      )
+      return {
+        answer: a,
+        text: [
+          `${a.process}: ${t.arrivals} arrived, ${t.completions} completed, ${t.cancelled} cancelled, ${t.failed} failed (per ${a.bucket}, ${a.timeZone})`,
+          ...lines,
+        ].join('\n'),
+      }
+    }
+    case 'rework': {
+      const a = await reworkAnswer(store, kpiContext(byName(definitions), process, kpiQuery(flags)))
+      const lines = a.activities.map((r) => `${r.instances}\t${r.activity}\t${r.kind}\t${r.occurrences} occurrences`)
+      return {
+        answer: a,
+        text: [
+          `${a.process}: ${a.reworked}/${a.completed} completed instances reworked (${a.rate ?? '-'})${a.lowSample ? ' (low sample)' : ''}`,
+          ...lines,
+        ].join('\n'),
+      }
+    }
+    case 'conformance': {
+      const a = await conformanceAnswer(store, kpiContext(byName(definitions), process, kpiQuery(flags)), limitOf(flags))
+      const lines = a.instances.map((i) => `${i.instance}\t${i.completedAt}\t${i.deviations.map((d) => d.kind).join(' ')}\t${i.keys.join(' ')}`)
+      return {
+        answer: a,
+        text: [
+          `${a.process}: ${a.conforming}/${a.completed} completed instances conforming (${a.rate ?? '-'})${a.lowSample ? ' (low sample)' : ''}; ${a.total} not`,
+          ...lines,
+        ].join('\n'),
       }
     }
     case 'sync-lag': {

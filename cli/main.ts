@@ -10,8 +10,9 @@ import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
 import { backfillCommand, type BackfillFlags } from './backfill.ts'
 import { rulesValidateCommand } from './rules.ts'
+import { runbooksValidateCommand } from './runbooks.ts'
 import { importCommand, type ImportFlags } from './import.ts'
-import { EVENT_LOG_FORMATS } from '../processes/index.ts'
+import { EVENT_LOG_FORMATS, THROUGHPUT_BUCKETS } from '../processes/index.ts'
 import { KPI_NAMES, kpiCommand, PROCESS_KPIS, type KpiFlags, type KpiName } from './kpi.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
 
@@ -85,6 +86,10 @@ export function buildProgram(): Command {
     'cycle-time': 'end-to-end cycle time: completion cohort and Kaplan-Meier start cohort (K1)',
     stuck: 'stuck instances with their keys and the value at risk (K4)',
     sla: 'SLA attainment over the deadline cohort, at risk and breached (K5)',
+    stages: 'stage durations A -> B along the flow, skipped and in flight (K2)',
+    throughput: 'arrivals, completions, cancelled, failed and WIP per hour, day or week (K3)',
+    rework: 'rework rate over the completed instances, per repeated milestone or rework activity (K8)',
+    conformance: 'conformance rate, deviations, and the non-conforming instances (K9)',
     'sync-lag': 'data-sync lag per source system, target system and entity type (K7)',
     'pending-syncs': 'source changes never applied at their target (K7)',
     integrations: 'integration calls, error classes, latency, retries and operation failures',
@@ -99,6 +104,7 @@ export function buildProgram(): Command {
       .option('--as-of <time>', 'the instant "now" means for ages and open instances (default: now)')
       .addOption(new Option('--clock <clock>', 'durations on the wall clock or the business calendar').choices(['wall', 'business']))
       .option('--sla <name>', 'one SLA by name')
+      .addOption(new Option('--bucket <size>', 'throughput bucket in the calendar timezone (default day)').choices(THROUGHPUT_BUCKETS))
       .option('--limit <n>', 'instances listed')
       .option('--source-system <name>', 'only this source system')
       .option('--target-system <name>', 'only this target system')
@@ -134,7 +140,18 @@ export function buildProgram(): Command {
       process.exitCode = await rulesValidateCommand(loadConfig(flags), dir)
     })
 
-  for (const command of [...program.commands, ...processes.commands, ...kpi.commands, ...rules.commands]) command.exitOverride()
+  const runbooks = program.command('runbooks').description('runbooks: validate')
+  commonOptions(
+    runbooks
+      .command('validate')
+      .description('check the runbooks: one for every alert rule, parameters among its labels, every diagnostic passes EXPLAIN; exit 1 on any error'),
+  )
+    .argument('[dir]', 'directory of runbooks', 'runbooks')
+    .action(async (dir: string, flags: ServeFlags) => {
+      process.exitCode = await runbooksValidateCommand(loadConfig(flags), dir)
+    })
+
+  for (const command of [...program.commands, ...processes.commands, ...kpi.commands, ...rules.commands, ...runbooks.commands]) command.exitOverride()
   return program
 }
 

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from '../core/logger.ts'
 import { startDeriver } from '../processes/index.ts'
 import { createRulesEngine } from '../rules/index.ts'
 import { loadRulesAtStart } from './rules-at-start.ts'
+import { diagnoser, loadRunbooksAtStart } from './runbooks-at-start.ts'
+import { notifierAtStart } from './notify-at-start.ts'
 import { createStoreClient } from '../store/index.ts'
 import { ensureSchema } from './schema-at-start.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
@@ -28,18 +30,23 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   logger.info({ processes: definitions.map((d) => d.name), dir: config.processesDir }, 'process definitions loaded')
   const rules = await loadRulesAtStart(config, definitions)
   logger.info({ rules: rules.length, dir: config.rulesDir }, 'alert rules loaded')
+  const runbooks = await loadRunbooksAtStart()
   const store = createStoreClient(config)
   const stopping = new AbortController()
   await ensureSchema(store, config, logger, stopping.signal)
   const collector = await openCollector({ config, store, logger })
   // Spans, logs and posted events become business events and instances as they are stored.
   const deriver = startDeriver({ store, definitions, logger: logger.child({ part: 'deriver' }) })
+  const notifier = notifierAtStart(config, store, logger.child({ part: 'notify' }))
+  notifier?.start()
   const engine = await createRulesEngine({
     store,
     rules,
     definitions,
     logger: logger.child({ part: 'rules' }),
     links: { api: config.publicUrl, runbooks: `${config.publicUrl}/api/v1/runbooks` },
+    diagnose: diagnoser(store, runbooks, rules, logger.child({ part: 'triage' })),
+    ...(notifier !== undefined ? { notify: (alerts, nowMs) => notifier.update(alerts, nowMs) } : {}),
   })
   engine.start()
   const api = await buildApiApp({
@@ -49,6 +56,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     importStagingDir: join(config.dataDir, 'imports'),
     definitions,
     rules,
+    runbooks,
     lastRuleRuns: () => engine.lastRuns(),
   })
   const otlpUrl = await collector.app.listen({ host: config.host, port: config.otlpPort })
@@ -60,6 +68,7 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
     async stop() {
       stopping.abort()
       await engine.stop()
+      await notifier?.close()
       await api.close()
       const drained = await collector.close(config.writer.drainOnStopMs)
       // After the collector drained: what it stored last is derived before the store closes.

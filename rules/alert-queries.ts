@@ -2,6 +2,7 @@
 // diagnostics, notifications and operator actions; acknowledgements and silences as audited
 // rows; and K11 (MTTA = ack - fired, MTTR = resolved - fired) per rule and month.
 import { randomUUID } from 'node:crypto'
+import { saveSilence } from '../notify/index.ts'
 import { insertJsonEachRow, queryRows, type StoreConnection } from '../store/index.ts'
 
 export type AlertFilterState = 'active' | 'pending' | 'firing' | 'recovering' | 'resolved' | 'all'
@@ -257,8 +258,6 @@ export interface Silence {
   readonly comment: string
 }
 
-const toDb = (isoText: string): string => isoText.replace('T', ' ').replace('Z', '')
-
 export async function createSilence(store: StoreConnection, silence: Omit<Silence, 'id'>): Promise<Silence> {
   const created = { ...silence, id: randomUUID() }
   await writeSilence(store, created)
@@ -271,20 +270,16 @@ export async function createSilence(store: StoreConnection, silence: Omit<Silenc
   return created
 }
 
-let silenceVersion = 0n
+/** Written through the notifiers' own function: one format for what they read back. */
 async function writeSilence(store: StoreConnection, s: Silence): Promise<void> {
-  const now = BigInt(Date.now()) * 1_000_000n
-  silenceVersion = now > silenceVersion ? now : silenceVersion + 1n
-  const row = {
-    SilenceId: s.id,
-    Matchers: JSON.stringify(s.matchers),
-    StartsAt: toDb(s.startsAt),
-    EndsAt: toDb(s.endsAt),
-    CreatedBy: s.createdBy,
-    Comment: s.comment,
-    Version: silenceVersion.toString(),
-  }
-  await insertJsonEachRow(store, 'silences', `${JSON.stringify(row)}\n`, { tag: 'alerts.silence' })
+  await saveSilence(store, {
+    id: s.id,
+    matchers: s.matchers,
+    startsAtMs: Date.parse(s.startsAt),
+    endsAtMs: Date.parse(s.endsAt),
+    createdBy: s.createdBy,
+    comment: s.comment,
+  })
 }
 
 export async function listSilences(store: StoreConnection, includeExpired = false): Promise<Silence[]> {

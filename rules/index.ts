@@ -37,3 +37,4 @@ export {
   type Matcher,
   type Silence,
 } from './alert-queries.ts'
+export { ruleLabelNames } from './label-names.ts'

@@ -15,10 +15,11 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   processes: ['store', 'core'],
   collector: ['store', 'core'],
   notify: ['store', 'core'],
+  triage: ['notify', 'store', 'core'],
   rules: ['notify', 'processes', 'store', 'core'],
-  api: ['rules', 'notify', 'processes', 'store', 'core'],
+  api: ['rules', 'triage', 'notify', 'processes', 'store', 'core'],
   sdk: ['core'],
-  cli: ['api', 'collector', 'rules', 'notify', 'processes', 'store', 'core'],
+  cli: ['api', 'collector', 'rules', 'triage', 'notify', 'processes', 'store', 'core'],
 }
 
 interface ImportEdge {
