@@ -94,7 +94,9 @@ export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): 
     Number(scope.nowNs / 1_000_000n) + 86_400_000,
   )
   const params = { ...facts.params, ...clock.params, windowFrom: window.fromNs.toString(), windowTo: window.toNs.toString(), now: scope.nowNs.toString() }
-  const ct = clock.between('startNs', 'endNs')
+  // Paused time does not count (kpis.md K1); on the business clock the whole paused span is
+  // taken off, working or not (a documented approximation).
+  const ct = `(${clock.between('startNs', 'endNs')} - pausedNs)`
 
   const [completion] = await queryRows<CompletionRow>(
     store,
@@ -123,7 +125,7 @@ export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): 
     `WITH ${facts.sql},
      cohort AS (
        SELECT outcome = 'completed' AND endNs <= {now:Int64} AS done,
-              if(done, ${ct}, ${clock.between('startNs', '{now:Int64}')}) AS duration, outcome
+              if(done, ${ct}, ${clock.between('startNs', '{now:Int64}')} - pausedNs - if(pausedSinceNs IS NULL, 0, {now:Int64} - pausedSinceNs)) AS duration, outcome
        FROM facts WHERE startNs >= {windowFrom:Int64} AND startNs < {windowTo:Int64}
      ),
      observed AS (SELECT duration, done FROM cohort WHERE outcome NOT IN ('cancelled', 'failed')),

@@ -40,7 +40,8 @@ function reachedNs(definition: ProcessDefinition, milestone: string, param: stri
 /**
  * The CTEs of memberEventsCte plus `facts`, one row per instance with: instance, events,
  * firstNs, lastNs (last progress), lastMilestone, lastSystem, startNs (NULL: left-censored),
- * endNs and outcome (NULL/'' while open), cancelled, errors, retries, reworkEvents, value (Decimal, NULL
+ * endNs and outcome (NULL/'' while open), cancelled, errors, retries, reworkEvents, pausedNs (closed paused
+ * intervals), pausedSinceNs (set while paused now), value (Decimal, NULL
  * without one), currency, and `attr_<i>` for each requested attribute.
  */
 export function instanceFactsCte(scope: FactsScope): { readonly sql: string; readonly params: QueryParams } {
@@ -90,6 +91,12 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              minIfOrNull(toUnixTimestamp64Nano(Ts), Milestone IN {startMilestones:Array(String)}) AS startNs,
              arrayFilter(t -> isNotNull(t.1), ${terminalArray}) AS reachedTerminals,
              countIf(Status = 'cancelled') > 0 AS cancelledStatus,
+             -- Paused intervals (kpis.md: paused time does not count): paused/resumed alternate,
+             -- so their total is sum(resumes) - sum(pauses); Int128 because ns sums overflow Int64.
+             countIf(Status = 'paused') AS pauses, countIf(Status = 'resumed') AS resumes,
+             sumIf(toInt128(toUnixTimestamp64Nano(Ts)), Status = 'paused') AS pauseSum,
+             sumIf(toInt128(toUnixTimestamp64Nano(Ts)), Status = 'resumed') AS resumeSum,
+             maxIf(toUnixTimestamp64Nano(Ts), Status = 'paused') AS lastPauseNs,
              countIf(Status = 'error') AS errors,
              countIf(Status = 'retry' OR Attempt > 1) AS retries,
              -- K8: a designated rework activity, or a milestone repeated where it may not be;
@@ -107,7 +114,9 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
       SELECT *,
              if(empty(reachedTerminals), NULL, arraySort(reachedTerminals)[1].1) AS endNs,
              if(empty(reachedTerminals), '', arraySort(reachedTerminals)[1].2) AS outcome,
-             outcome = 'cancelled' OR (cancelledStatus AND outcome = '') AS cancelled${reachColumns}
+             outcome = 'cancelled' OR (cancelledStatus AND outcome = '') AS cancelled${reachColumns},
+             toInt64(multiIf(pauses = resumes, resumeSum - pauseSum, pauses = resumes + 1, resumeSum - (pauseSum - lastPauseNs), 0)) AS pausedNs,
+             if(pauses = resumes + 1, lastPauseNs, NULL) AS pausedSinceNs
       FROM facts_raw
     )`,
     params,

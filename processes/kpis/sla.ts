@@ -109,7 +109,8 @@ async function oneSla(store: StoreConnection, scope: SlaScope, sla: SlaDefinitio
   const cte = `${facts.sql},
     timed AS (
       SELECT instance, value, reach_0 AS startNs, reach_1 AS reachedNs, ${target} AS targetMs,
-             ${clock.after('reach_0', 'targetMs * 1000000')} AS deadlineNs,
+             -- Paused time extends the deadline (kpis.md K5): closed pauses, and a pause still open.
+             ${clock.after('reach_0', 'targetMs * 1000000')} + pausedNs + if(pausedSinceNs IS NULL, 0, greatest(0, {now:Int64} - pausedSinceNs)) AS deadlineNs,
              ${clock.after('reach_0', 'toInt64(targetMs * 1000000 * {atRisk:Float64})')} AS riskFromNs,
              cancelled
       FROM facts WHERE reach_0 IS NOT NULL

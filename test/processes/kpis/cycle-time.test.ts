@@ -92,6 +92,20 @@ describe('K1 cycle time', () => {
   })
 })
 
+describe('paused time', () => {
+  it('does not count towards the cycle time: 5 h from start to close, paused 2 h, is 3 h', async () => {
+    const t = ms('2026-11-04T08:00:00Z')
+    await insertEvents(opened.store, orders, [
+      { milestone: 'order.created', atMs: t, keys: { order: 'P1' } },
+      { milestone: 'order.created', atMs: t + HOUR_MS, keys: { order: 'P1' }, status: 'paused', id: 'p1-pause' },
+      { milestone: 'order.created', atMs: t + 3 * HOUR_MS, keys: { order: 'P1' }, status: 'resumed', id: 'p1-resume' },
+      { milestone: 'order.closed', atMs: t + 5 * HOUR_MS, keys: { order: 'P1' } },
+    ])
+    const result = await cycleTime(opened.store, { definition: orders, window: { fromNs: ns(t), toNs: ns(t + DAY_MS) }, nowNs: ns(t + DAY_MS) })
+    expect(result.completion).toMatchObject({ count: 1, p50: 3 * 3_600 })
+  })
+})
+
 describe('child completion (policy all)', () => {
   it('completes the order at its later shipment, whatever order the events came in', async () => {
     const flow = orderFlow('order_flow_children')

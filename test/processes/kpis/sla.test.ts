@@ -104,6 +104,24 @@ describe('K5 SLA attainment', () => {
     ])
   })
 
+  it('extends a deadline by the time the instance was paused', async () => {
+    // T9 opened Tue 08:00 (default target 1 d, wall), paused 3 h waiting for the customer, closed 1 d 2 h after opening: met.
+    const opened9 = ms('2026-11-10T08:00:00Z')
+    await insertEvents(opened.store, definition, [
+      { milestone: 'ticket.opened', atMs: opened9, keys: { ticket: 'T9' } },
+      { milestone: 'ticket.answered', atMs: opened9 + HOUR_MS, keys: { ticket: 'T9' }, status: 'paused', id: 't9-pause' },
+      { milestone: 'ticket.answered', atMs: opened9 + 4 * HOUR_MS, keys: { ticket: 'T9' }, status: 'resumed', id: 't9-resume' },
+      { milestone: 'ticket.closed', atMs: opened9 + DAY_MS + 2 * HOUR_MS, keys: { ticket: 'T9' } },
+    ])
+    const [resolution] = await slaAttainment(
+      opened.store,
+      { definition, window: { fromNs: ns(opened9 + DAY_MS), toNs: ns(opened9 + 2 * DAY_MS) }, nowNs: ns(opened9 + 2 * DAY_MS) },
+      'resolution',
+    )
+    // Deadline 1 d + 3 h after opening; closed at 1 d + 2 h: met.
+    expect(resolution).toMatchObject({ due: 1, met: 1, breached: 0 })
+  })
+
   it('takes the target from the instance attribute, on the wall clock', async () => {
     const [resolution] = await slaAttainment(
       opened.store,
