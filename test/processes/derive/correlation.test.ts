@@ -44,7 +44,8 @@ describe('correlation in every arrival order', () => {
       expect(row.nodes, row.process).toEqual(['dlv=D1', 'dlv=D2', 'inv=I5', 'so=S9'])
       expect(row.instances, row.process).toEqual(['O1'])
     }
-  })
+    // 600 correlation passes, each a few queries: about 15 s alone, more on a shared machine.
+  }, 180_000)
 
   it('re-points a component seen before its root, without waiting for anything else', async () => {
     const m = model('late_root')
