@@ -17,6 +17,7 @@ import {
 } from '../processes/index.ts'
 import { queryRows, runReadOnly, type StoreClient } from '../store/index.ts'
 import { compare, type Rule } from './model.ts'
+import { PROCESS_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
 import type { EvalResult } from './state-machine.ts'
 
 export interface Sample {
@@ -311,16 +312,8 @@ async function sqlRule(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'sql'
     })
 }
 
-const PROCESS_KPIS = new Set([
-  'cycle_time_p95_seconds',
-  'cycle_time_p50_seconds',
-  'completed',
-  'sla_attainment',
-  'stuck_count',
-  'first_pass_yield',
-  'instance_failure_rate',
-])
-const SYNC_KPIS = new Set(['sync_lag_p95_seconds', 'pending_syncs'])
+const PROCESS_KPIS: ReadonlySet<string> = new Set(PROCESS_KPI_NAMES)
+const SYNC_KPIS: ReadonlySet<string> = new Set(SYNC_KPI_NAMES)
 
 /** Late data for process KPIs: the process's newest event is older than its lateness allowance. */
 async function processIsLate(ctx: EvaluationContext, process: string): Promise<boolean> {

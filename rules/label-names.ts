@@ -1,6 +1,7 @@
 // The label names a rule's alerts carry: its static labels plus what its kind adds per sample.
 // Runbook validation checks diagnostic parameters against these.
 import type { Rule } from './model.ts'
+import { SYNC_KPI_NAMES } from './schema.ts'
 
 const ADDED_BY_KIND: Readonly<Record<Rule['kind'], readonly string[]>> = {
   threshold: [],
@@ -12,7 +13,7 @@ const ADDED_BY_KIND: Readonly<Record<Rule['kind'], readonly string[]>> = {
   sql: [],
 }
 
-const SYNC_KPIS: ReadonlySet<string> = new Set(['sync_lag_p95_seconds', 'pending_syncs'])
+const SYNC_KPIS: ReadonlySet<string> = new Set(SYNC_KPI_NAMES)
 
 export function ruleLabelNames(rule: Rule): string[] {
   const names = new Set([...Object.keys(rule.labels), ...ADDED_BY_KIND[rule.kind]])

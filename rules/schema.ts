@@ -31,7 +31,8 @@ const Common = {
 
 const Comparison = Type.Union([Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<=')])
 
-export const KPI_NAMES = [
+/** The KPI catalogue of threshold rules, by the kind of data each reads. */
+export const PROCESS_KPI_NAMES = [
   'cycle_time_p95_seconds',
   'cycle_time_p50_seconds',
   'completed',
@@ -39,12 +40,10 @@ export const KPI_NAMES = [
   'stuck_count',
   'first_pass_yield',
   'instance_failure_rate',
-  'attempt_error_rate',
-  'operation_failure_rate',
-  'latency_p95_ms',
-  'sync_lag_p95_seconds',
-  'pending_syncs',
 ] as const
+export const INTEGRATION_KPI_NAMES = ['attempt_error_rate', 'operation_failure_rate', 'latency_p95_ms'] as const
+export const SYNC_KPI_NAMES = ['sync_lag_p95_seconds', 'pending_syncs'] as const
+export const KPI_NAMES = [...PROCESS_KPI_NAMES, ...INTEGRATION_KPI_NAMES, ...SYNC_KPI_NAMES] as const
 
 export const ThresholdRuleSchema = Type.Object(
   {
