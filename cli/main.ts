@@ -10,7 +10,10 @@ import { migrateCommand } from './migrate.ts'
 import { processesValidateCommand } from './processes.ts'
 import { backfillCommand, type BackfillFlags } from './backfill.ts'
 import { rulesValidateCommand } from './rules.ts'
+import { rulesTestCommand } from './rules-test.ts'
 import { runbooksValidateCommand } from './runbooks.ts'
+import { registerDemoCommand } from './demo.ts'
+import { SCENARIO_NAMES } from '../demo/index.ts'
 import { importCommand, type ImportFlags } from './import.ts'
 import { EVENT_LOG_FORMATS, THROUGHPUT_BUCKETS } from '../processes/index.ts'
 import { KPI_NAMES, kpiCommand, PROCESS_KPIS, type KpiFlags, type KpiName } from './kpi.ts'
@@ -47,7 +50,10 @@ export function buildProgram(): Command {
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .addOption(new Option('--otlp-port <port>', 'OTLP/HTTP port (default 4318)').argParser(portArgument))
     .addOption(new Option('--api-port <port>', 'API port (default 8080)').argParser(portArgument))
-    .action(async (flags: ServeFlags) => serveCommand(loadConfig(flags)))
+    .addOption(
+      new Option('--demo <scenario>', 'feed the service with a simulated scenario: two days of history, then live (docs/demo.md)').choices(SCENARIO_NAMES),
+    )
+    .action(async (flags: ServeFlags & { demo?: string }) => serveCommand(loadConfig(flags), flags.demo))
 
   commonOptions(program.command('migrate').description('create or upgrade the ClickHouse tables (idempotent)')).action(async (flags: ServeFlags) =>
     migrateCommand(loadConfig(flags)),
@@ -129,7 +135,9 @@ export function buildProgram(): Command {
     .requiredOption('--to <time>', 'range end, RFC 3339, exclusive')
     .action(async (flags: BackfillFlags & ServeFlags) => backfillCommand(loadConfig(flags), flags))
 
-  const rules = program.command('rules').description('alert rules: validate')
+  registerDemoCommand(program)
+
+  const rules = program.command('rules').description('alert rules: validate, test')
   commonOptions(
     rules
       .command('validate')
@@ -138,6 +146,14 @@ export function buildProgram(): Command {
     .argument('[dir]', 'directory of alert rules', 'alert-rules')
     .action(async (dir: string, flags: ServeFlags) => {
       process.exitCode = await rulesValidateCommand(loadConfig(flags), dir)
+    })
+  rules
+    .command('test')
+    .description('run alert rule unit tests (docs/rule-tests.md) on a throwaway embedded store; exit 1 on a failed assertion, 2 on a malformed test file')
+    .argument('<files...>', 'rule test files, e.g. alert-rules/tests/*.yaml')
+    .option('--config <file>', 'YAML or JSON config file, for processesDir (default: $THROUGHLINE_CONFIG or ./throughline.yaml)')
+    .action(async (files: string[], flags: ServeFlags) => {
+      process.exitCode = await rulesTestCommand(loadConfig(flags), files)
     })
 
   const runbooks = program.command('runbooks').description('runbooks: validate')

@@ -12,6 +12,7 @@ import { createRulesEngine } from '../rules/index.ts'
 import { loadRulesAtStart } from './rules-at-start.ts'
 import { diagnoser, loadRunbooksAtStart } from './runbooks-at-start.ts'
 import { notifierAtStart } from './notify-at-start.ts'
+import { startDemoInProcess } from './demo.ts'
 import { createStoreClient } from '../store/index.ts'
 import { ensureSchema } from './schema-at-start.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
@@ -80,8 +81,13 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
   }
 }
 
-export async function serveCommand(config: Readonly<Config>): Promise<void> {
+export async function serveCommand(config: Readonly<Config>, demo?: string): Promise<void> {
   const logger = createLogger(config)
   const service = await startService(config, logger)
-  onShutdownSignals(logger, () => service.stop())
+  // `npm start` feeds the service with the demo, so a newcomer sees real numbers at once.
+  const simulation = demo === undefined ? undefined : startDemoInProcess(service.otlpUrl, demo, logger)
+  onShutdownSignals(logger, async () => {
+    await simulation?.stop()
+    return service.stop()
+  })
 }

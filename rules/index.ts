@@ -38,3 +38,4 @@ export {
   type Silence,
 } from './alert-queries.ts'
 export { ruleLabelNames } from './label-names.ts'
+export { formatRuleTestReport, runRuleTests, RuleTestFileSchema, type RuleTestOptions, type RuleTestReport } from './rule-tests/index.ts'

@@ -19,7 +19,8 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   rules: ['notify', 'processes', 'store', 'core'],
   api: ['rules', 'triage', 'notify', 'processes', 'store', 'core'],
   sdk: ['core'],
-  cli: ['api', 'collector', 'rules', 'triage', 'notify', 'processes', 'store', 'core'],
+  demo: ['processes', 'sdk', 'core'],
+  cli: ['api', 'demo', 'collector', 'rules', 'triage', 'notify', 'processes', 'store', 'core'],
 }
 
 interface ImportEdge {

@@ -1,0 +1,44 @@
+// The demo: the seed article's scenarios as simulated enterprise systems that call each other
+// through real integration code paths and report with the real OpenTelemetry SDK (OTLP to a
+// collector) and throughline's SDK hooks, with injected faults. Other parts (the CLI) enter
+// here. How it works and what each fault shows: docs/demo.md.
+export {
+  runDemo,
+  startDemo,
+  DUPLICATE_RATE,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type DemoOptions,
+  type DemoSummary,
+  type RunningDemo,
+  type ScenarioName,
+} from './run.ts'
+export {
+  FAULT_DESCRIPTIONS,
+  FAULT_NAMES,
+  parseFaultSpec,
+  resolveFault,
+  FaultSchedule,
+  type FaultName,
+  type FaultSpec,
+  type FaultStart,
+  type FaultWindow,
+} from './faults.ts'
+export { parseSpeed, realInstantFor, type Pace, type Speed } from './pace.ts'
+export { collectorSink, type DemoSink, type PostedEvent, type PostOutcome } from './sink.ts'
+export type { TelemetryStats } from './telemetry.ts'
+export type { PostStats } from './events-poster.ts'
+export {
+  CLOCK_SKEW,
+  CUSTOMERS,
+  Integration,
+  LATE_BATCH_DELAY,
+  MAX_ORDER_ATTEMPTS,
+  nextNightlyRun,
+  SERVICES,
+  type Customer,
+  type DeliveryRecord,
+  type IntegrationCounters,
+  type LeadToCashReport,
+  type OrderRecord,
+} from './lead-to-cash/index.ts'
