@@ -40,6 +40,8 @@ export const IntegrationAttr = {
   operationId: 'integration.operation.id',
   /** 1 for the first try, 2 for the first retry, ... */
   attempt: 'integration.operation.attempt',
+  /** `true` on the attempt whose message went to a dead-letter queue: the operation failed for good. */
+  deadLetter: 'integration.dead_letter',
 } as const
 
 export const SyncAttr = {

@@ -1,11 +1,11 @@
 // Integration (technical) KPIs and K6's attempt and operation error rates, per integration,
 // system pair and endpoint (span name), over the integration spans of otel_traces whose start
 // lies in [from, to). Decisions (error classes, operation outcome, dead letters): docs/kpis/integration-health.md.
-import { BusinessAttr, OtelAttr } from '../../core/semconv.ts'
+import { BusinessAttr, IntegrationAttr, OtelAttr } from '../../core/semconv.ts'
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 
 /** Span attribute that marks an attempt whose message went to a dead-letter queue (`true`). */
-export const DEAD_LETTER_ATTRIBUTE = 'integration.dead_letter'
+export const DEAD_LETTER_ATTRIBUTE = IntegrationAttr.deadLetter
 
 /** kpis.md K6: an operation whose last attempt failed is failed once this long passed with no success. */
 export const DEFAULT_RETRY_HORIZON_MS = 3_600_000
@@ -103,7 +103,7 @@ const attemptColumns = `
   (start_ns + toInt64(Duration)) AS end_ns,
   (Duration / 1e6) AS latency_ms,
   (Timestamp < fromUnixTimestamp64Nano({toNs:Int64})) AS in_window,
-  (SpanAttributes['${DEAD_LETTER_ATTRIBUTE}'] = 'true') AS dead_letter,
+  (SpanAttributes[{deadLetterAttribute:String}] = 'true') AS dead_letter,
   (StatusCode = 'Error' OR SpanAttributes['${BusinessAttr.status}'] = 'error' OR dead_letter) AS failed,
   SpanAttributes['${OtelAttr.errorType}'] AS error_type,
   toUInt16OrZero(multiIf(SpanAttributes['${OtelAttr.httpResponseStatusCode}'] != '', SpanAttributes['${OtelAttr.httpResponseStatusCode}'],
@@ -175,6 +175,7 @@ function scopeParams(scope: IntegrationScope): Record<string, string> {
     // Timestamp is a DateTime64(9): its range is 1970 .. 2262-04-11, the whole Int64 from 0.
     fromNs: (scope.fromNs !== undefined && scope.fromNs > 0n ? scope.fromNs : 0n).toString(),
     toNs: (scope.toNs ?? INT64_MAX).toString(),
+    deadLetterAttribute: DEAD_LETTER_ATTRIBUTE,
     integration: scope.integration ?? '',
     sourceSystem: scope.sourceSystem ?? '',
     targetSystem: scope.targetSystem ?? '',
