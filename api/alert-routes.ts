@@ -44,6 +44,8 @@ const AlertSummarySchema = Type.Object({
   lastEvaluated: Nullable(Type.String()),
   summary: Type.String(),
   acknowledged: Type.Boolean(),
+  flapping: Type.Boolean({ description: 'flap detection: its state changes too often; notifications held until it settles (not the resolve)' }),
+  held: Type.String({ description: "why its notifications are held now ('flapping', 'inhibited by SourceLate{system=X}'); '' none" }),
 })
 
 const ListQuery = Type.Object(

@@ -1,6 +1,6 @@
 // The API server, built apart from listening (tests call inject): health, ingest status and
 // the process KPI plugins, described by OpenAPI at /docs. Errors are one JSON shape.
-import type { ProcessDefinition } from '../processes/index.ts'
+import type { FactsSource, ProcessDefinition } from '../processes/index.ts'
 import type { Rule, RuleRun } from '../rules/index.ts'
 import type { Runbook } from '../triage/index.ts'
 import { runbookRoutes } from './runbook-routes.ts'
@@ -8,6 +8,7 @@ import { definitionRoutes, rootKeyResolver } from './definition-routes.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { alertRoutes } from './alert-routes.ts'
+import { reportRoutes } from './report-routes.ts'
 import { importRoutes } from './import-routes.ts'
 import { integrationRoutes } from './integration-routes.ts'
 import { processKpiRoutes } from './process-kpi-routes.ts'
@@ -38,6 +39,13 @@ export interface ApiAppDeps {
   readonly lastRuleRuns?: () => ReadonlyMap<string, RuleRun>
   /** The runbooks loaded at start, served rendered. */
   readonly runbooks?: readonly Runbook[]
+  /** The API as people reach it, for links in incident reports (default: relative links). */
+  readonly publicUrl?: string
+  /**
+   * 'rollup' where a deriver keeps the facts rollup (serve): the instance KPIs "as of now" read
+   * one row per instance (ADR 0005). Default: recomputed from the events.
+   */
+  readonly facts?: FactsSource
 }
 
 /** Largest event log the import route takes: imports stream, so this only guards the disk. */
@@ -64,18 +72,27 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     spooledBytes: deps.spooledBytes?.() ?? null,
   }))
   const definitions = deps.definitions ?? []
+  const facts = deps.facts !== undefined ? { facts: deps.facts } : {}
   await app.register(definitionRoutes, { definitions })
   await app.register(processLogRoutes, { store: deps.store, rootKeyOf: rootKeyResolver(definitions) })
-  await app.register(processKpiRoutes, { store: deps.store, definitions })
-  await app.register(processAnalysisRoutes, { store: deps.store, definitions })
+  await app.register(processKpiRoutes, { store: deps.store, definitions, ...facts })
+  await app.register(processAnalysisRoutes, { store: deps.store, definitions, ...facts })
   await app.register(integrationRoutes, { store: deps.store })
   await app.register(syncLagRoutes, { store: deps.store })
   await app.register(runbookRoutes, { runbooks: deps.runbooks ?? [] })
   await app.register(alertRoutes, { store: deps.store, rules: deps.rules ?? [], ...(deps.lastRuleRuns !== undefined ? { lastRuns: deps.lastRuleRuns } : {}) })
+  await app.register(reportRoutes, {
+    store: deps.store,
+    rules: deps.rules ?? [],
+    definitions,
+    runbooks: deps.runbooks ?? [],
+    baseUrl: deps.publicUrl ?? '',
+  })
   await app.register(importRoutes, {
     store: deps.store,
     stagingDir: deps.importStagingDir ?? join(tmpdir(), 'throughline-imports'),
     maxBytes: MAX_IMPORT_BYTES,
+    definitions,
   })
   await app.ready()
   return app

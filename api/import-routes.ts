@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises'
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
-import { EVENT_LOG_FORMATS, importEventLog, type EventLogFormat } from '../processes/index.ts'
+import { EVENT_LOG_FORMATS, importEventLog, type EventLogFormat, type ProcessDefinition } from '../processes/index.ts'
 import type { StoreConnection } from '../store/index.ts'
 import { ErrorBodySchema } from './error-body.ts'
 import { ProcessParamsSchema } from './process-log-routes.ts'
@@ -21,6 +21,8 @@ export interface ImportRouteDeps {
   /** Where uploads are staged while they are imported. */
   readonly stagingDir: string
   readonly maxBytes: number
+  /** The process definitions: an import into a defined process is correlated into its instances. */
+  readonly definitions?: readonly ProcessDefinition[]
 }
 
 const ImportQuerySchema = Type.Object(
@@ -82,8 +84,10 @@ export async function importRoutes(app: FastifyInstance, deps: ImportRouteDeps):
       try {
         await pipeline(request.body, byteLimit(deps.maxBytes), createWriteStream(path))
         const { query } = request
+        const definition = deps.definitions?.find((d) => d.name === request.params.process)
         const summary = await importEventLog(deps.store, path, {
           process: request.params.process,
+          ...(definition !== undefined ? { definition } : {}),
           ...(query.process_version !== undefined ? { processVersion: query.process_version } : {}),
           read: {
             ...(query.format !== undefined ? { format: query.format } : {}),

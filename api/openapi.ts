@@ -21,6 +21,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'instances', description: 'one instance by any of its business keys, with its timeline' },
         { name: 'integrations', description: 'integration health, sync lag, source freshness' },
         { name: 'alerts', description: 'alerts, their episodes and timelines, acknowledgements, silences, rules, MTTA/MTTR' },
+        { name: 'reports', description: 'incident review reports: one alert episode, or the incidents of a period (JSON, Markdown, HTML)' },
       ],
     },
   })

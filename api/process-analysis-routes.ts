@@ -14,12 +14,13 @@ import {
   THROUGHPUT_BUCKETS,
   type Clock,
   type Deviation,
+  type FactsSource,
   type ProcessDefinition,
   type ThroughputBucketSize,
 } from '../processes/index.ts'
 import type { StoreConnection } from '../store/index.ts'
 import { ErrorBodySchema } from './error-body.ts'
-import { kpiContext, KpiQuerySchema, type KpiContext } from './process-kpi-routes.ts'
+import { kpiContext, KpiQuerySchema, type KpiContext, type KpiContextOptions } from './process-kpi-routes.ts'
 import { ProcessParamsSchema } from './process-log-routes.ts'
 
 const { from, to, as_of, clock, limit, offset } = KpiQuerySchema.properties
@@ -88,7 +89,7 @@ export const StagesAnswerSchema = Type.Object({
 export type StagesAnswer = Type.Static<typeof StagesAnswerSchema>
 
 export async function stagesAnswer(store: StoreConnection, c: KpiContext, clockName: Clock = 'wall'): Promise<StagesAnswer> {
-  const result = await stageDurations(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), clock: clockName })
+  const result = await stageDurations(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), clock: clockName, facts: c.facts })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -128,7 +129,7 @@ export async function throughputAnswer(
   c: KpiContext,
   bucket: ThroughputBucketSize = DEFAULT_THROUGHPUT_BUCKET,
 ): Promise<ThroughputAnswer> {
-  const result = await throughput(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), bucket })
+  const result = await throughput(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), bucket, facts: c.facts })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -161,7 +162,7 @@ export const ReworkAnswerSchema = Type.Object({
 export type ReworkAnswer = Type.Static<typeof ReworkAnswerSchema>
 
 export async function reworkAnswer(store: StoreConnection, c: KpiContext): Promise<ReworkAnswer> {
-  const result = await rework(store, { definition: c.definition, window: kpiWindow(c) })
+  const result = await rework(store, { definition: c.definition, window: kpiWindow(c), facts: c.facts })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -229,7 +230,7 @@ export type ConformanceAnswer = Type.Static<typeof ConformanceAnswerSchema>
 const deviationOut = (d: Deviation) => ({ ...d })
 
 export async function conformanceAnswer(store: StoreConnection, c: KpiContext, limitCount = 100, offsetCount = 0): Promise<ConformanceAnswer> {
-  const result = await conformance(store, { definition: c.definition, window: kpiWindow(c), limit: limitCount, offset: offsetCount })
+  const result = await conformance(store, { definition: c.definition, window: kpiWindow(c), limit: limitCount, offset: offsetCount, facts: c.facts })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -248,10 +249,13 @@ export async function conformanceAnswer(store: StoreConnection, c: KpiContext, l
 export interface ProcessAnalysisDeps {
   readonly store: StoreConnection
   readonly definitions: readonly ProcessDefinition[]
+  /** 'rollup' where a deriver keeps the facts rollup up to date (serve). */
+  readonly facts?: FactsSource
 }
 
 export async function processAnalysisRoutes(app: FastifyInstance, deps: ProcessAnalysisDeps): Promise<void> {
   const byName = new Map(deps.definitions.map((d) => [String(d.name), d]))
+  const contextOptions: KpiContextOptions = deps.facts !== undefined ? { facts: deps.facts } : {}
   const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema }
   app.get<{ Params: { process: string }; Querystring: StagesQuery }>(
     '/api/v1/processes/:process/kpis/stages',
@@ -264,7 +268,7 @@ export async function processAnalysisRoutes(app: FastifyInstance, deps: ProcessA
         response: { 200: StagesAnswerSchema, ...errors },
       },
     },
-    (request) => stagesAnswer(deps.store, kpiContext(byName, request.params.process, request.query), request.query.clock),
+    (request) => stagesAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.clock),
   )
   app.get<{ Params: { process: string }; Querystring: ThroughputQuery }>(
     '/api/v1/processes/:process/kpis/throughput',
@@ -277,7 +281,7 @@ export async function processAnalysisRoutes(app: FastifyInstance, deps: ProcessA
         response: { 200: ThroughputAnswerSchema, ...errors },
       },
     },
-    (request) => throughputAnswer(deps.store, kpiContext(byName, request.params.process, request.query), request.query.bucket),
+    (request) => throughputAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.bucket),
   )
   app.get<{ Params: { process: string }; Querystring: ReworkQuery }>(
     '/api/v1/processes/:process/kpis/rework',
@@ -290,7 +294,7 @@ export async function processAnalysisRoutes(app: FastifyInstance, deps: ProcessA
         response: { 200: ReworkAnswerSchema, ...errors },
       },
     },
-    (request) => reworkAnswer(deps.store, kpiContext(byName, request.params.process, request.query)),
+    (request) => reworkAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions)),
   )
   app.get<{ Params: { process: string }; Querystring: ConformanceQuery }>(
     '/api/v1/processes/:process/kpis/conformance',
@@ -303,6 +307,6 @@ export async function processAnalysisRoutes(app: FastifyInstance, deps: ProcessA
         response: { 200: ConformanceAnswerSchema, ...errors },
       },
     },
-    (request) => conformanceAnswer(deps.store, kpiContext(byName, request.params.process, request.query), request.query.limit, request.query.offset),
+    (request) => conformanceAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.limit, request.query.offset),
   )
 }

@@ -14,6 +14,7 @@ import {
   slaAttainment,
   stuckInstances,
   type CycleTime,
+  type FactsSource,
   type InstanceTimeline,
   type ProcessDefinition,
   type SlaAttainment,
@@ -46,7 +47,18 @@ export interface KpiContext {
   readonly fromMs: number
   readonly toMs: number
   readonly asOfMs: number
+  /** Where the instance facts come from: the rollup answers only "as of now" (ADR 0005). */
+  readonly facts: FactsSource
 }
+
+export interface KpiContextOptions {
+  readonly now?: number
+  /** The rollup when the service keeps it (serve); used only when as_of is now. */
+  readonly facts?: FactsSource
+}
+
+/** as_of within this of now counts as now: the rollup holds every instance as of its latest event. */
+const ROLLUP_AS_OF_SLACK_MS = 60_000
 
 const WindowSchema = Type.Object({ from: Type.String(), to: Type.String(), asOf: Type.String() })
 
@@ -58,7 +70,13 @@ function instant(field: string, text: string | undefined, fallback: number): num
   return ms
 }
 
-export function kpiContext(definitions: ReadonlyMap<string, ProcessDefinition>, process: string, query: KpiQuery, now = Date.now()): KpiContext {
+export function kpiContext(
+  definitions: ReadonlyMap<string, ProcessDefinition>,
+  process: string,
+  query: KpiQuery,
+  options: KpiContextOptions = {},
+): KpiContext {
+  const now = options.now ?? Date.now()
   const definition = definitions.get(process)
   if (definition === undefined) throw new ThroughlineError(ErrorCode.notFound, `process: no definition named ${JSON.stringify(process)} in processesDir`, 404)
   const asOfMs = instant('as_of', query.as_of, now)
@@ -66,7 +84,8 @@ export function kpiContext(definitions: ReadonlyMap<string, ProcessDefinition>, 
   const fromMs = instant('from', query.from, toMs - DEFAULT_WINDOW_DAYS * DAY_MS)
   if (!(fromMs < toMs))
     throw new ThroughlineError(ErrorCode.badRequest, `from: must be before to (${new Date(fromMs).toISOString()} >= ${new Date(toMs).toISOString()})`, 400)
-  return { definition, fromMs, toMs, asOfMs }
+  const facts = options.facts === 'rollup' && asOfMs >= now - ROLLUP_AS_OF_SLACK_MS ? 'rollup' : 'events'
+  return { definition, fromMs, toMs, asOfMs, facts }
 }
 
 const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
@@ -117,7 +136,7 @@ export const CycleTimeAnswerSchema = Type.Object({
 export type CycleTimeAnswer = Type.Static<typeof CycleTimeAnswerSchema>
 
 export async function cycleTimeAnswer(store: StoreConnection, c: KpiContext, clock: 'wall' | 'business' = 'wall'): Promise<CycleTimeAnswer> {
-  const result: CycleTime = await cycleTime(store, { definition: c.definition, window: { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }, nowNs: ns(c.asOfMs), clock })
+  const result: CycleTime = await cycleTime(store, { definition: c.definition, window: { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }, nowNs: ns(c.asOfMs), clock, facts: c.facts })
   const nMin = c.definition.nMin
   return {
     process: c.definition.name,
@@ -168,7 +187,7 @@ export const StuckAnswerSchema = Type.Object({
 export type StuckInstancesAnswer = Type.Static<typeof StuckAnswerSchema>
 
 export async function stuckAnswer(store: StoreConnection, c: KpiContext, limit = 100, offset = 0): Promise<StuckInstancesAnswer> {
-  const result: StuckAnswer = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit, offset })
+  const result: StuckAnswer = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit, offset, facts: c.facts })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -301,10 +320,10 @@ export type ProcessSummaryAnswer = Type.Static<typeof ProcessSummaryAnswerSchema
 /** The figures of a process over a window in one answer: what a dashboard's first row shows. */
 export async function processSummaryAnswer(store: StoreConnection, c: KpiContext): Promise<ProcessSummaryAnswer> {
   const window = { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }
-  const outcomes = await instanceOutcomes(store, c.definition, window)
-  const ct = await cycleTime(store, { definition: c.definition, window, nowNs: ns(c.asOfMs) })
-  const stuck = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit: 1 })
-  const slas = await slaAttainment(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), limit: 1 })
+  const outcomes = await instanceOutcomes(store, c.definition, window, undefined, c.facts)
+  const ct = await cycleTime(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), facts: c.facts })
+  const stuck = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit: 1, facts: c.facts })
+  const slas = await slaAttainment(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), limit: 1, facts: c.facts })
   const nMin = c.definition.nMin
   return {
     process: c.definition.name,
@@ -339,10 +358,13 @@ export async function processSummaryAnswer(store: StoreConnection, c: KpiContext
 export interface ProcessKpiDeps {
   readonly store: StoreConnection
   readonly definitions: readonly ProcessDefinition[]
+  /** 'rollup' where a deriver keeps the facts rollup up to date (serve). */
+  readonly facts?: FactsSource
 }
 
 export async function processKpiRoutes(app: FastifyInstance, deps: ProcessKpiDeps): Promise<void> {
   const byName = new Map(deps.definitions.map((d) => [String(d.name), d]))
+  const contextOptions: KpiContextOptions = deps.facts !== undefined ? { facts: deps.facts } : {}
   const input = { params: ProcessParamsSchema, querystring: KpiQuerySchema }
   const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema }
   type Route = { Params: { process: string }; Querystring: KpiQuery }
@@ -356,7 +378,7 @@ export async function processKpiRoutes(app: FastifyInstance, deps: ProcessKpiDep
         response: { 200: ProcessSummaryAnswerSchema, ...errors },
       },
     },
-    (request) => processSummaryAnswer(deps.store, kpiContext(byName, request.params.process, request.query)),
+    (request) => processSummaryAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions)),
   )
   app.get<Route>(
     '/api/v1/processes/:process/kpis/cycle-time',
@@ -368,7 +390,7 @@ export async function processKpiRoutes(app: FastifyInstance, deps: ProcessKpiDep
         response: { 200: CycleTimeAnswerSchema, ...errors },
       },
     },
-    (request) => cycleTimeAnswer(deps.store, kpiContext(byName, request.params.process, request.query), request.query.clock),
+    (request) => cycleTimeAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.clock),
   )
   app.get<Route>(
     '/api/v1/processes/:process/kpis/stuck',
@@ -380,7 +402,7 @@ export async function processKpiRoutes(app: FastifyInstance, deps: ProcessKpiDep
         response: { 200: StuckAnswerSchema, ...errors },
       },
     },
-    (request) => stuckAnswer(deps.store, kpiContext(byName, request.params.process, request.query), request.query.limit, request.query.offset),
+    (request) => stuckAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.limit, request.query.offset),
   )
   app.get<Route>(
     '/api/v1/processes/:process/kpis/sla',
@@ -392,7 +414,7 @@ export async function processKpiRoutes(app: FastifyInstance, deps: ProcessKpiDep
         response: { 200: SlaAnswerSchema, ...errors },
       },
     },
-    (request) => slaAnswer(deps.store, kpiContext(byName, request.params.process, request.query), request.query.sla, request.query.limit),
+    (request) => slaAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.sla, request.query.limit),
   )
   app.get<{ Params: { process: string }; Querystring: { key: string } }>(
     '/api/v1/processes/:process/instances',

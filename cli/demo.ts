@@ -97,14 +97,11 @@ async function checkReachable(url: string): Promise<void> {
   }
 }
 
-export function summaryText(summary: DemoSummary): string {
-  const r = summary.report
-  const c = r.counters
+export function summaryText(summary: DemoSummary<ScenarioName>): string {
   const faults = summary.faults.map((f) => `${f.name} ${new Date(f.fromMs).toISOString()}..${Number.isFinite(f.toMs) ? new Date(f.toMs).toISOString() : 'end'}`)
   return [
     `demo ${summary.scenario} (seed ${summary.seed}): ${new Date(summary.fromMs).toISOString()} .. ${new Date(summary.toMs).toISOString()}`,
-    `  orders won ${r.ordersWon}, sales orders ${r.salesOrdersCreated} (rejected ${r.salesOrdersRejected}), reserved ${r.reserved}, deliveries ${r.deliveriesCreated}, goods issues ${r.goodsIssued}, invoiced ${r.invoiced}, paid ${r.paid}, cash ${r.completed}`,
-    `  ERP order calls: ${c.erpAttempts.created} created, ${c.erpAttempts.rejected} rejected, ${c.erpAttempts.unavailable} 503, ${c.erpAttempts.timeout} timeouts; dead-lettered ${c.erpDeadLettered}`,
+    ...summary.reportLines,
     `  sent: ${summary.telemetry.spans} spans, ${summary.telemetry.logRecords} log records (${summary.telemetry.duplicates} twice), ${summary.events.events} posted events; export failures ${summary.telemetry.exportFailures + summary.events.failures}`,
     `  faults: ${faults.length === 0 ? 'none' : faults.join('; ')}`,
   ].join('\n')

@@ -3,7 +3,7 @@
 // column mapping comes from --mapping FILE and/or --csv-* flags (flags win).
 import { basename } from 'node:path'
 import type { Config } from '../core/config.ts'
-import { correlationModelOf, importEventLog, readCsvMappingFile, type CsvMapping, type EventLogFormat, type ImportProgress } from '../processes/index.ts'
+import { importEventLog, readCsvMappingFile, type CsvMapping, type EventLogFormat, type ImportProgress } from '../processes/index.ts'
 import { createStoreClient, migrate } from '../store/index.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
 
@@ -65,7 +65,7 @@ export async function importCommand(config: Readonly<Config>, file: string, flag
     const definition = (await loadDefinitionsAtStart(config)).find((d) => d.name === flags.process)
     const summary = await importEventLog(store, file, {
       process: flags.process,
-      ...(definition !== undefined ? { correlation: correlationModelOf(definition), processVersion: definition.version } : {}),
+      ...(definition !== undefined ? { definition } : {}),
       ...(flags.processVersion !== undefined ? { processVersion: flags.processVersion } : {}),
       read: {
         ...(flags.format !== undefined ? { format: flags.format } : {}),

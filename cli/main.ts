@@ -18,6 +18,7 @@ import { importCommand, type ImportFlags } from './import.ts'
 import { EVENT_LOG_FORMATS, THROUGHPUT_BUCKETS } from '../processes/index.ts'
 import { KPI_NAMES, kpiCommand, PROCESS_KPIS, type KpiFlags, type KpiName } from './kpi.ts'
 import { sqlCommand, type SqlFlags } from './sql.ts'
+import { reportIncidentCommand, reportIncidentsCommand, type IncidentFlags, type IncidentsFlags } from './report.ts'
 
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
@@ -50,6 +51,11 @@ export function buildProgram(): Command {
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .addOption(new Option('--otlp-port <port>', 'OTLP/HTTP port (default 4318)').argParser(portArgument))
     .addOption(new Option('--api-port <port>', 'API port (default 8080)').argParser(portArgument))
+    .option(
+      '--role <roles>',
+      'the parts this process runs, repeatable or comma-separated: all (default), collector, deriver, rules, api (docs/deployment.md)',
+      (value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value],
+    )
     .addOption(
       new Option('--demo <scenario>', 'feed the service with a simulated scenario: two days of history, then live (docs/demo.md)').choices(SCENARIO_NAMES),
     )
@@ -167,7 +173,24 @@ export function buildProgram(): Command {
       process.exitCode = await runbooksValidateCommand(loadConfig(flags), dir)
     })
 
-  for (const command of [...program.commands, ...processes.commands, ...kpi.commands, ...rules.commands, ...runbooks.commands]) command.exitOverride()
+  const report = program.command('report').description('incident review reports: one alert episode, or the incidents of a period')
+  commonOptions(
+    report.command('incident').description('the incident review report of one alert episode (timeline, durations, impact, diagnostics, what to review)'),
+  )
+    .requiredOption('--fingerprint <fingerprint>', "the alert's fingerprint (16 hex digits)")
+    .requiredOption('--start <time>', "the episode's start (its impact start): RFC 3339 or epoch milliseconds")
+    .addOption(new Option('--format <format>', 'output format (default md)').choices(['md', 'html', 'json']))
+    .option('--out <file>', 'write the report to a file instead of printing it')
+    .action(async (flags: IncidentFlags & ServeFlags) => reportIncidentCommand(loadConfig(flags), flags))
+  commonOptions(report.command('incidents').description('every alert episode that fired in a period, with counts, MTTA and MTTR per rule and process'))
+    .option('--from <time>', 'period start, inclusive (default: 7 days before --to)')
+    .option('--to <time>', 'period end, exclusive (default: now)')
+    .addOption(new Option('--format <format>', 'output format (default md)').choices(['md', 'html', 'json']))
+    .option('--out <file>', 'write the report to a file instead of printing it')
+    .action(async (flags: IncidentsFlags & ServeFlags) => reportIncidentsCommand(loadConfig(flags), flags))
+
+  for (const command of [...program.commands, ...processes.commands, ...kpi.commands, ...rules.commands, ...runbooks.commands, ...report.commands])
+    command.exitOverride()
   return program
 }
 

@@ -14,6 +14,8 @@ export interface ServeFlags extends CommonFlags {
   readonly host?: string
   readonly otlpPort?: string
   readonly apiPort?: string
+  /** --role, repeatable; each may be a comma list (resolved by the config). */
+  readonly role?: readonly string[]
 }
 
 function flagLayer(flags: ServeFlags): Record<string, unknown> {
@@ -22,6 +24,7 @@ function flagLayer(flags: ServeFlags): Record<string, unknown> {
   if (flags.host !== undefined) layer.host = flags.host
   if (flags.otlpPort !== undefined) layer.otlpPort = flags.otlpPort
   if (flags.apiPort !== undefined) layer.apiPort = flags.apiPort
+  if (flags.role !== undefined) layer.roles = flags.role
   if (flags.logLevel !== undefined) layer.logLevel = flags.logLevel
   if (flags.clickhouseUrl !== undefined) layer.clickhouse = { url: flags.clickhouseUrl }
   return layer

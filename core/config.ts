@@ -8,6 +8,10 @@ import { ConfigError } from './errors.ts'
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 const PositiveInt = Type.Integer({ minimum: 1 })
 
+/** The parts `serve` can run; `all` is every one of them (docs/deployment.md). */
+export const SERVICE_ROLES = ['collector', 'deriver', 'rules', 'api'] as const
+export type ServiceRole = (typeof SERVICE_ROLES)[number]
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, description: 'embedded ClickHouse data and the spool live here' }),
@@ -18,6 +22,22 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1, description: 'address the collector and API listen on' }),
     otlpPort: Port,
     apiPort: Port,
+    clickhouseHttpPort: Port,
+    clickhouseHttp: Type.Object(
+      {
+        enabled: Type.Boolean({ description: 'serve the read-only ClickHouse HTTP interface (embedded mode only)' }),
+        user: Type.String({ minLength: 1 }),
+        password: Type.String({ description: 'empty: a random one is generated and logged at start' }),
+        maxExecutionTimeSeconds: PositiveInt,
+        maxMemoryUsageBytes: PositiveInt,
+        maxConcurrentQueries: Type.Integer({ minimum: 1, maximum: 64 }),
+      },
+      { additionalProperties: false },
+    ),
+    roles: Type.Array(Type.Enum(['all', ...SERVICE_ROLES]), {
+      minItems: 1,
+      description: 'the parts this serve process runs: all, or any of collector, deriver, rules, api',
+    }),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -94,6 +114,9 @@ export const defaultConfig: Config = {
   host: '127.0.0.1',
   otlpPort: 4318,
   apiPort: 8080,
+  clickhouseHttpPort: 8123,
+  clickhouseHttp: { enabled: true, user: 'grafana', password: '', maxExecutionTimeSeconds: 30, maxMemoryUsageBytes: 2 * 1024 ** 3, maxConcurrentQueries: 4 },
+  roles: ['all'],
   logLevel: 'info',
   clickhouse: { user: 'default', password: '', database: 'default', requestTimeoutMs: 30_000 },
   retention: { tracesDays: 30, logsDays: 30 },
@@ -117,7 +140,11 @@ export const environmentVariables: Readonly<Record<string, string>> = {
   THROUGHLINE_HOST: 'host',
   THROUGHLINE_OTLP_PORT: 'otlpPort',
   THROUGHLINE_API_PORT: 'apiPort',
+  THROUGHLINE_ROLES: 'roles',
   THROUGHLINE_LOG_LEVEL: 'logLevel',
+  THROUGHLINE_CLICKHOUSE_HTTP_PORT: 'clickhouseHttpPort',
+  THROUGHLINE_CLICKHOUSE_HTTP_USER: 'clickhouseHttp.user',
+  THROUGHLINE_CLICKHOUSE_HTTP_PASSWORD: 'clickhouseHttp.password',
   CLICKHOUSE_URL: 'clickhouse.url',
   THROUGHLINE_CLICKHOUSE_URL: 'clickhouse.url',
   THROUGHLINE_CLICKHOUSE_USER: 'clickhouse.user',
@@ -171,6 +198,19 @@ function deepFreeze<T>(value: T): T {
 
 const validator = Compile(ConfigSchema)
 
+/** A list given as one comma-separated string (environment, a flag) or a list of them, as a list. */
+function commaList(value: unknown): unknown {
+  if (typeof value !== 'string' && !Array.isArray(value)) return value
+  return [value].flat().flatMap((item: unknown) =>
+    typeof item === 'string'
+      ? item
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part !== '')
+      : [item],
+  )
+}
+
 /**
  * Layers (lowest first) are merged, string values from the environment converted to the
  * schema's types, and the result validated. The error names every bad field and its source.
@@ -178,6 +218,7 @@ const validator = Compile(ConfigSchema)
 export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>): Readonly<Config> {
   let merged: Record<string, unknown> = structuredClone(defaultConfig)
   for (const layer of layers) merged = merge(merged, layer)
+  merged.roles = commaList(merged.roles)
   const converted = validator.Convert(merged)
   if (!validator.Check(converted)) {
     const problems = validator
@@ -185,11 +226,13 @@ export function resolveConfig(...layers: ReadonlyArray<Record<string, unknown>>)
       .filter((e) => (e.keyword !== 'boolean' && e.keyword !== 'anyOf') || e.instancePath === '')
       .map((e) => {
         const path = e.instancePath.slice(1).replaceAll('/', '.') || '(root)'
+        // An item of a list setting (roles.1) is set by the same variable as the list.
+        const setting = path.replace(/\.\d+$/, '')
         const variables = Object.entries(environmentVariables)
-          .filter(([, p]) => p === path)
+          .filter(([, p]) => p === setting)
           .map(([name]) => name)
-        const source = variables.length > 0 ? ` (config file key ${path}, or ${variables.join(' / ')})` : ''
-        const extra = e.keyword === 'additionalProperties' ? ` ${JSON.stringify(e.params)}` : ''
+        const source = variables.length > 0 ? ` (config file key ${setting}, or ${variables.join(' / ')})` : ''
+        const extra = e.keyword === 'additionalProperties' || e.keyword === 'enum' ? ` ${JSON.stringify(e.params)}` : ''
         return `${path}: ${e.message}${extra}${source}`
       })
     throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`)

@@ -5,17 +5,32 @@
 import { parseDuration } from '../core/durations.ts'
 import { ConfigError } from '../core/errors.ts'
 
-export const FAULT_NAMES = ['erp_down', 'slow_sync', 'mapping_errors', 'consumer_stopped', 'duplicate_deliveries', 'late_batch', 'clock_skew'] as const
+export const FAULT_NAMES = [
+  'erp_down',
+  'slow_sync',
+  'mapping_errors',
+  'consumer_stopped',
+  'duplicate_deliveries',
+  'late_batch',
+  'clock_skew',
+  'bureau_down',
+  'pos_down',
+] as const
 export type FaultName = (typeof FAULT_NAMES)[number]
 
 export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
-  erp_down: 'the ERP answers 503 or times out: order creation fails and is retried (attempts 1..n), customer syncs fail',
-  slow_sync: 'customer master-data applies in the ERP slow down: a backlog builds and sync lag grows',
-  mapping_errors: 'customer (business partner) syncs are refused with 400 mapping errors; contacts still sync',
-  consumer_stopped: 'the WMS delivery consumer stops: orders wait after the stock reservation, the queue backs up',
-  duplicate_deliveries: 'telemetry and bank events are delivered twice, delivery messages are redelivered',
-  late_batch: 'the WMS nightly goods-issue export runs hours late',
-  clock_skew: "the WMS's clock runs minutes behind",
+  erp_down: 'lead-to-cash: the ERP answers 503 or times out: order creation fails and is retried (attempts 1..n), customer syncs fail',
+  slow_sync: 'customer master-data applies (ERP; bank-credit: core; retail-o2o: store stock to the inventory) slow down: a backlog builds and sync lag grows',
+  mapping_errors:
+    'customer master-data syncs are refused with 400 mapping errors; contacts (bank-credit: addresses) still sync; retail-o2o: loyalty points refused, member profiles sync',
+  consumer_stopped:
+    'a queue consumer stops (the WMS delivery consumer; bank-credit: the core booking consumer; retail-o2o: the OMS routing consumer): instances wait, the queue backs up',
+  duplicate_deliveries: 'telemetry and posted events are delivered twice, queue messages are redelivered',
+  late_batch:
+    'the legacy batch (WMS nightly export; bank-credit: core disbursement upload; retail-o2o: the end-of-day pick-up batch of the stores) arrives hours late',
+  clock_skew: "a system's clock runs minutes behind (the WMS; bank-credit: the anti-fraud engine; retail-o2o: the store POS)",
+  bureau_down: 'bank-credit: the credit bureau answers 503 or times out: the BPM engine retries, then parks incidents',
+  pos_down: 'retail-o2o: store POS systems answer 503 or time out: the OMS retries handing orders to stores, orders wait after routing',
 }
 
 /** When a fault starts: an offset from the simulation start, an offset before the command's start (now), or an instant. */

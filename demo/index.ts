@@ -10,9 +10,11 @@ export {
   SCENARIOS,
   type DemoOptions,
   type DemoSummary,
+  checkScenarioFaults,
   type RunningDemo,
   type ScenarioName,
 } from './run.ts'
+export type { Scenario, ScenarioReports } from './scenarios.ts'
 export {
   FAULT_DESCRIPTIONS,
   FAULT_NAMES,
@@ -42,3 +44,39 @@ export {
   type LeadToCashReport,
   type OrderRecord,
 } from './lead-to-cash/index.ts'
+export {
+  BANK_CREDIT_CLOCK_SKEW,
+  BANK_CREDIT_PROCESS,
+  BANK_CUSTOMERS,
+  BankCreditIntegration,
+  CORE_BATCH_DELAY,
+  CORE_BATCH_SYSTEM,
+  MAX_BUREAU_ATTEMPTS,
+  nextBatchRun,
+  REVIEW_CALENDAR,
+  SIMPLE_LIMIT,
+  type ApplicationRecord,
+  type BankCreditCounters,
+  type BankCreditReport,
+  type BankCustomer,
+} from './bank-credit/index.ts'
+export {
+  EOD_LATE_DELAY,
+  EOD_SYSTEM,
+  IN_STORE_PER_ONLINE,
+  MEMBERS,
+  nextEndOfDay,
+  RETAIL_CLOCK_SKEW,
+  RETAIL_PROCESS,
+  RetailIntegration,
+  STORE_HOURS,
+  STORES,
+  storesByDistance,
+  type Fulfilment,
+  type Member,
+  type OnlineOrderRecord,
+  type RetailCounters,
+  type RetailReport,
+  type RoutingRecord,
+  type Store,
+} from './retail-o2o/index.ts'

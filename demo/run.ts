@@ -6,23 +6,22 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import type { Logger } from '../core/logger.ts'
 import { EventQueue } from './event-queue.ts'
 import { EventsPoster, type PostStats } from './events-poster.ts'
+import { ConfigError } from '../core/errors.ts'
 import { FaultSchedule, resolveFault, type FaultSpec, type FaultWindow } from './faults.ts'
-import { LEAD_TO_CASH, type LeadToCashReport } from './lead-to-cash/index.ts'
 import { realInstantFor, type Pace, type Speed } from './pace.ts'
 import { SeededRandom } from './random.ts'
+import { SCENARIOS, type Scenario, type ScenarioName, type ScenarioReports } from './scenarios.ts'
 import type { DemoSink } from './sink.ts'
 import { TelemetryHub, type TelemetryStats } from './telemetry.ts'
 import type { World } from './world.ts'
 
-export const SCENARIOS = { 'lead-to-cash': LEAD_TO_CASH } as const
-export type ScenarioName = keyof typeof SCENARIOS
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['lead-to-cash']
+export { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.ts'
 
 /** Share of spans, log records and event batches delivered twice while duplicate_deliveries is on. */
 export const DUPLICATE_RATE = 0.2
 
-export interface DemoOptions {
-  readonly scenario: ScenarioName
+export interface DemoOptions<S extends ScenarioName = ScenarioName> {
+  readonly scenario: S
   readonly sink: DemoSink
   readonly seed: number
   /** How fast the history is replayed; after it the simulation runs in real time. */
@@ -39,8 +38,9 @@ export interface DemoOptions {
   readonly logger?: Logger
 }
 
-export interface DemoSummary {
-  readonly scenario: ScenarioName
+/** A run's summary; the report is the scenario's own (lead-to-cash unless said otherwise). */
+export interface DemoSummary<S extends ScenarioName = 'lead-to-cash'> {
+  readonly scenario: S
   readonly seed: number
   /** The simulated window: from its first instant to the instant it reached. */
   readonly fromMs: number
@@ -48,16 +48,27 @@ export interface DemoSummary {
   readonly faults: readonly FaultWindow[]
   readonly telemetry: TelemetryStats
   readonly events: PostStats
-  readonly report: LeadToCashReport
+  readonly report: ScenarioReports[S]
+  /** The report as the command prints it. */
+  readonly reportLines: readonly string[]
 }
 
-export interface RunningDemo {
+export interface RunningDemo<S extends ScenarioName = ScenarioName> {
   /** Resolves when the run is over (duration reached or stopped) and everything is flushed. */
-  readonly done: Promise<DemoSummary>
-  stop(): Promise<DemoSummary>
+  readonly done: Promise<DemoSummary<S>>
+  stop(): Promise<DemoSummary<S>>
 }
 
-export function startDemo(options: DemoOptions): RunningDemo {
+/** Throws a ConfigError, before anything runs, for a fault the scenario does not simulate. */
+export function checkScenarioFaults(scenario: ScenarioName, faults: readonly FaultSpec[]): void {
+  const known: readonly string[] = SCENARIOS[scenario].faults
+  for (const fault of faults) {
+    if (!known.includes(fault.name)) throw new ConfigError(`--fault ${fault.name}: not a fault of scenario ${scenario}; expected one of ${known.join(', ')}`)
+  }
+}
+
+export function startDemo<S extends ScenarioName>(options: DemoOptions<S>): RunningDemo<S> {
+  checkScenarioFaults(options.scenario, options.faults)
   const controller = new AbortController()
   const done = runUntil(options, controller.signal)
   return {
@@ -69,7 +80,7 @@ export function startDemo(options: DemoOptions): RunningDemo {
   }
 }
 
-export const runDemo = (options: DemoOptions): Promise<DemoSummary> => startDemo(options).done
+export const runDemo = <S extends ScenarioName>(options: DemoOptions<S>): Promise<DemoSummary<S>> => startDemo(options).done
 
 const FLUSH_AT_PENDING = 4_000
 const YIELD_EVERY = 500
@@ -79,8 +90,8 @@ const PROGRESS_EVERY_MS = 10_000
 const simulatedNow = (pace: Pace, realMs: number): number =>
   pace.speed === 'max' ? realMs : Math.min(realMs, pace.simStartMs + (realMs - pace.realStartMs) * pace.speed)
 
-async function runUntil(options: DemoOptions, signal: AbortSignal): Promise<DemoSummary> {
-  const scenario = SCENARIOS[options.scenario]
+async function runUntil<S extends ScenarioName>(options: DemoOptions<S>, signal: AbortSignal): Promise<DemoSummary<S>> {
+  const scenario: Scenario<ScenarioReports[S]> = SCENARIOS[options.scenario]
   const nowMs = options.nowMs ?? Date.now()
   // On the minute: a rerun with the same seed in the same minute sends the same records.
   const startMs = Math.floor((nowMs - options.historyMs) / 60_000) * 60_000
@@ -124,7 +135,7 @@ async function runUntil(options: DemoOptions, signal: AbortSignal): Promise<Demo
     if (wait > 0) {
       if (!live && next >= Date.now() - 1_000) {
         live = true
-        log?.info({ at: new Date(next).toISOString(), events: executed, orders: run.report().ordersWon }, 'history replayed: running in real time')
+        log?.info({ at: new Date(next).toISOString(), events: executed, ...scenario.progress(run.report()) }, 'history replayed: running in real time')
       }
       await flush()
       await sleep(Math.min(wait, 60_000), undefined, { signal }).catch(() => undefined)
@@ -136,8 +147,7 @@ async function runUntil(options: DemoOptions, signal: AbortSignal): Promise<Demo
     if (executed % YIELD_EVERY === 0) await nextTurn()
     if (log !== undefined && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = Date.now()
-      const report = run.report()
-      log.info({ simulated: new Date(queue.now()).toISOString(), orders: report.ordersWon, completed: report.completed }, 'demo progress')
+      log.info({ simulated: new Date(queue.now()).toISOString(), ...scenario.progress(run.report()) }, 'demo progress')
     }
   }
   // Nothing more happens before the end: the clock still has to get there.
@@ -149,7 +159,8 @@ async function runUntil(options: DemoOptions, signal: AbortSignal): Promise<Demo
   const toMs = Math.min(untilMs, Math.max(queue.now(), simulatedNow(pace, Date.now())))
   await flush()
   await telemetry.shutdown()
-  const summary: DemoSummary = {
+  const report = run.report()
+  const summary: DemoSummary<S> = {
     scenario: options.scenario,
     seed: options.seed,
     fromMs: startMs,
@@ -157,12 +168,13 @@ async function runUntil(options: DemoOptions, signal: AbortSignal): Promise<Demo
     faults: faults.windows,
     telemetry: telemetry.stats(),
     events: events.stats(),
-    report: run.report(),
+    report,
+    reportLines: scenario.summary(report),
   }
   log?.info(
     {
       to: new Date(toMs).toISOString(),
-      orders: summary.report.ordersWon,
+      ...scenario.progress(report),
       spans: summary.telemetry.spans,
       logRecords: summary.telemetry.logRecords,
       exportFailures: summary.telemetry.exportFailures,

@@ -22,6 +22,10 @@ export interface AlertSummary {
   readonly lastEvaluated: string | null
   readonly summary: string
   readonly acknowledged: boolean
+  /** Flap detection says it flaps (rules/flapping.ts). */
+  readonly flapping: boolean
+  /** Why its notifications are held now; '' when they are not. */
+  readonly held: string
 }
 
 const iso = (ms: string | number): string | null => (Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null)
@@ -44,6 +48,7 @@ interface StateRow {
 }
 
 function summaryOf(r: StateRow): AlertSummary {
+  const details = JSON.parse(r.Details || '{}') as { summary?: string; flap?: { flapping?: boolean }; held?: string }
   return {
     fingerprint: r.Fingerprint,
     ruleId: r.RuleId,
@@ -57,8 +62,10 @@ function summaryOf(r: StateRow): AlertSummary {
     lastResult: r.LastResult,
     lastValue: r.LastValue,
     lastEvaluated: iso(r.LastEvaluatedMs),
-    summary: (JSON.parse(r.Details || '{}') as { summary?: string }).summary ?? '',
+    summary: details.summary ?? '',
     acknowledged: Number(r.acked) === 1,
+    flapping: details.flap?.flapping === true,
+    held: details.held ?? '',
   }
 }
 
@@ -338,7 +345,10 @@ export async function alertKpis(store: StoreConnection, fromMs: number, toMs: nu
   }>(
     store,
     `WITH fired AS (
-       SELECT EpisodeId, any(RuleId) AS ruleId, minIf(At, ToState = 'firing') AS firedAt, minIf(At, ToState = 'resolved') AS resolvedAt,
+       SELECT EpisodeId, any(RuleId) AS ruleId,
+              -- On the engine's time (the evaluation's event time), as the incident reports are.
+              minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'firing') AS firedAt,
+              minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'resolved') AS resolvedAt,
               countIf(ToState = 'resolved') > 0 AS isResolved
        FROM alert_transitions GROUP BY EpisodeId HAVING countIf(ToState = 'firing') > 0
      ),

@@ -3,6 +3,7 @@
 // go out, so a restart resumes `for` and `keep_firing_for` where they were and sends nothing
 // twice.
 import { insertJsonEachRow, queryRows, type StoreConnection } from '../store/index.ts'
+import type { FlapState } from './flapping.ts'
 import type { AlertPhase, AlertRecord, EvalResult, ResolveReason, Transition } from './state-machine.ts'
 
 interface StateRow {
@@ -38,6 +39,20 @@ export interface AlertDetails {
   readonly impact?: unknown
   /** Unknown time accumulated in the current pending/recovering stretch (timers frozen). */
   readonly frozenMs?: number
+  /** While UNKNOWN on late data: the systems behind (SourceLate{system}). */
+  readonly lateSystems?: readonly string[]
+  /** Flap detection over the last evaluations (rules with flap_detection). */
+  readonly flap?: FlapState
+  /** The last episode handed to the notifiers: a held alert's known episode still resolves. */
+  readonly notifiedEpisode?: string
+  /** Why its notifications are held now ('flapping', 'inhibited by SourceLate{system=X}'); '' none. */
+  readonly held?: string
+  /** Late-data re-evaluation: the record before the current UNKNOWN stretch began. */
+  readonly beforeUnknown?: AlertRecord
+  /** Event times of this episode's breaching evaluations (late-data re-evaluation checks them). */
+  readonly breachTimes?: readonly number[]
+  /** Late arrivals up to this time were checked against breachTimes. */
+  readonly lateCheckedMs?: number
 }
 
 let lastVersion = 0n

@@ -8,11 +8,14 @@ import type { Alert, AlertImpact, DiagnosticFinding } from '../notify/index.ts'
 import type { ProcessDefinition } from '../processes/index.ts'
 import { queryRows, type StoreClient } from '../store/index.ts'
 import { loadAlertStates, saveAlertStates, saveTransitions, type StoredAlert, type TransitionRow } from './alert-store.ts'
+import { emptyAlert, observeAlert, type Observed } from './alert-observe.ts'
 import { evaluateRule, type Sample } from './evaluate.ts'
 import { fingerprint } from './fingerprint.ts'
+import { reevaluateLateData } from './late-data.ts'
 import type { Rule } from './model.ts'
-import { applyObservation, inactiveRecord, resolveFor, type EvalResult, type Observation } from './state-machine.ts'
-import { renderTemplate } from './template.ts'
+import { selectForNotifier } from './notification-hold.ts'
+import { SOURCE_LATE, SOURCE_LATE_ANNOTATIONS, SOURCE_LATE_RUNBOOK, sourceLateLabels, sourceLateObservations, systemsLateBeyondLimit } from './source-late.ts'
+import { resolveFor, type EvalResult, type Observation } from './state-machine.ts'
 
 export interface EngineLinks {
   /** Base URL of the API, e.g. http://localhost:8080. */
@@ -69,7 +72,7 @@ async function resolveAlertsOfRemovedRules(options: RulesEngineOptions, states: 
   const changed: StoredAlert[] = []
   const transitions: TransitionRow[] = []
   for (const [fp, stored] of states) {
-    if (ruleIds.has(stored.record.ruleId) || !ACTIVE.has(stored.record.phase)) continue
+    if (ruleIds.has(stored.record.ruleId) || stored.record.ruleId === SOURCE_LATE || !ACTIVE.has(stored.record.phase)) continue
     const step = resolveFor(stored.record, 'deleted', nowMs)
     const next = { record: step.record, details: stored.details }
     states.set(fp, next)
@@ -132,18 +135,16 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
       impact: (details.impact as AlertImpact | undefined) ?? { instances: 0, valueAtRisk: [], sampleKeys: [] },
       diagnostics: diagnostics.get(record.episodeId) ?? [],
       acknowledged: acknowledged.has(record.episodeId),
-      runbookUrl: `${options.links.runbooks}/${rule?.runbook ?? record.ruleId}`,
+      runbookUrl: `${options.links.runbooks}/${rule?.runbook ?? (record.ruleId === SOURCE_LATE ? SOURCE_LATE_RUNBOOK : record.ruleId)}`,
       ...(options.links.dashboards !== undefined ? { dashboardUrl: options.links.dashboards } : {}),
       apiUrl: `${options.links.api}/api/v1/alerts/${record.fingerprint}`,
     }
   }
 
-  async function runRule(rule: Rule, atMs: number, changed: Map<string, StoredAlert>, transitions: TransitionRow[]): Promise<RuleRun> {
-    const started = performance.now()
-    let samples: Sample[]
-    let error: string | undefined
+  /** Evaluates a rule, turning a failure into no samples and the error. */
+  async function samplesAt(rule: Rule, atMs: number): Promise<{ samples: Sample[]; error?: string }> {
     try {
-      samples = await evaluateRule(
+      const samples = await evaluateRule(
         {
           store: options.store,
           definitions,
@@ -155,30 +156,30 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
         },
         rule,
       )
+      return { samples }
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err)
-      options.logger.warn({ err, rule: rule.id }, 'rule evaluation failed')
-      samples = []
+      options.logger.warn({ err, rule: rule.id, atMs }, 'rule evaluation failed')
+      return { samples: [], error: err instanceof Error ? err.message : String(err) }
     }
-    const observe = (fp: string, labels: Readonly<Record<string, string>>, obs: Observation, sample: Sample | undefined): void => {
-      const current = states.get(fp) ?? { record: inactiveRecord(fp, rule.id, labels), details: { summary: '', description: '', reason: '' } }
-      const step = applyObservation(current.record, obs, { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs })
-      const values = { value: obs.value ?? null, labels, impact: sample?.impact }
-      const details = {
-        summary: renderTemplate(rule.annotations.summary, values),
-        description: renderTemplate(rule.annotations.description, values),
-        reason: sample?.reason ?? 'absent from the evaluation',
-        ...(sample?.impact !== undefined ? { impact: sample.impact } : current.details.impact !== undefined ? { impact: current.details.impact } : {}),
-      }
-      const next: StoredAlert = { record: step.record, details }
-      states.set(fp, next)
-      changed.set(fp, next)
-      for (const transition of step.transitions) transitions.push({ record: step.record, transition, details: details.reason })
+  }
+
+  async function runRule(rule: Rule, atMs: number, changed: Map<string, StoredAlert>, transitions: TransitionRow[]): Promise<RuleRun> {
+    const started = performance.now()
+    const { samples, error } = await samplesAt(rule, atMs)
+    const settings = { ruleId: rule.id, timers: { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs }, flap: rule.flap, annotations: rule.annotations }
+    const put = (observed: Observed): void => {
+      states.set(observed.next.record.fingerprint, observed.next)
+      changed.set(observed.next.record.fingerprint, observed.next)
+      transitions.push(...observed.transitions)
     }
-    const seen = new Set<string>()
-    for (const sample of samples) {
-      const fp = fingerprint(rule.id, sample.labels)
-      seen.add(fp)
+    const observe = (fp: string, labels: Readonly<Record<string, string>>, obs: Observation, sample: Sample | undefined): void =>
+      put(observeAlert(states.get(fp) ?? emptyAlert(fp, rule.id, labels), settings, obs, sample))
+    const bySample = new Map(samples.map((sample) => [fingerprint(rule.id, sample.labels), sample]))
+    // Late data first: what it changes about past windows comes before this evaluation.
+    const alerts = [...states.values()].filter((s) => s.record.ruleId === rule.id)
+    const late = { rule, atMs, current: bySample, settings, alerts, store: options.store, samplesAt: (t: number) => samplesAt(rule, t) }
+    for (const observed of await reevaluateLateData(late)) put(observed)
+    for (const [fp, sample] of bySample) {
       observe(
         fp,
         sample.labels,
@@ -188,13 +189,32 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     }
     // Alerts of this rule the evaluation no longer mentions: its error policy, else OK (or no_data).
     for (const [fp, stored] of states) {
-      if (stored.record.ruleId !== rule.id || seen.has(fp) || !ACTIVE.has(stored.record.phase)) continue
+      if (stored.record.ruleId !== rule.id || bySample.has(fp) || !ACTIVE.has(stored.record.phase)) continue
       const result: EvalResult = error !== undefined ? (rule.onError === 'breach' ? 'breach' : 'unknown') : rule.noData === 'ok' ? 'ok' : rule.noData
       observe(fp, stored.record.labels, { atMs, result }, undefined)
     }
     const run: RuleRun = { ruleId: rule.id, atMs, durationMs: performance.now() - started, samples: samples.length, ...(error !== undefined ? { error } : {}) }
     lastRun.set(rule.id, run)
     return run
+  }
+
+  /** SourceLate{system} (rules/source-late.ts): fires at once, resolves at once. */
+  function observeSourceLate(rulesById: ReadonlyMap<string, Rule>, atMs: number, changed: Map<string, StoredAlert>, transitions: TransitionRow[]): void {
+    const late = systemsLateBeyondLimit(states.values(), rulesById, atMs)
+    for (const { system, observation } of sourceLateObservations(states.values(), late, atMs)) {
+      const labels = sourceLateLabels(system)
+      const fp = fingerprint(SOURCE_LATE, labels)
+      const settings = { ruleId: SOURCE_LATE, timers: { forMs: 0, keepFiringForMs: 0 }, annotations: SOURCE_LATE_ANNOTATIONS }
+      const observed = observeAlert(states.get(fp) ?? emptyAlert(fp, SOURCE_LATE, labels), settings, observation, {
+        labels,
+        result: observation.result,
+        value: null,
+        reason: observation.result === 'breach' ? `alerts have waited on ${system}'s late data beyond their source_late_after` : `${system} caught up`,
+      })
+      states.set(fp, observed.next)
+      changed.set(fp, observed.next)
+      transitions.push(...observed.transitions)
+    }
   }
 
   async function cycle(atMs: number, all: boolean): Promise<CycleReport> {
@@ -207,10 +227,24 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
       if (!all && previous !== undefined && atMs - previous.atMs < rule.intervalMs) continue
       runs.push(await runRule(rule, atMs, changed, transitions))
     }
+    const rulesById = new Map(options.rules.map((r) => [r.id, r]))
+    observeSourceLate(rulesById, atMs, changed, transitions)
+    // Holds (flapping, SourceLate inhibition) are settled before saving, so they are stored.
+    const retention = options.resolvedRetentionMs ?? 15 * 60_000
+    const candidates = [...states.values()].filter(
+      ({ record }) =>
+        record.phase === 'firing' ||
+        record.phase === 'recovering' ||
+        (record.phase === 'resolved' && record.episodeId !== '' && atMs - record.resolvedMs <= retention),
+    )
+    const selection = selectForNotifier(candidates, rulesById, definitions)
+    for (const stored of selection.changed) {
+      states.set(stored.record.fingerprint, stored)
+      changed.set(stored.record.fingerprint, stored)
+    }
     // Only records that moved or were evaluated are written: one insert per cycle.
     await saveTransitions(options.store, transitions)
     await saveAlertStates(options.store, [...changed.values()])
-    const rulesById = new Map(options.rules.map((r) => [r.id, r]))
     if (options.diagnose !== undefined) {
       for (const { record, transition } of transitions) {
         if (transition.to !== 'firing' && transition.to !== 'resolved') continue
@@ -222,16 +256,9 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
       }
     }
     if (options.notify !== undefined) {
-      const retention = options.resolvedRetentionMs ?? 15 * 60_000
-      const current = [...states.values()].filter(
-        ({ record }) =>
-          record.phase === 'firing' ||
-          record.phase === 'recovering' ||
-          (record.phase === 'resolved' && record.episodeId !== '' && atMs - record.resolvedMs <= retention),
-      )
-      await readAcks(current.map((s) => s.record.episodeId))
+      await readAcks(selection.handed.map((s) => s.record.episodeId))
       await options.notify(
-        current.map((s) => toAlert(s, rulesById.get(s.record.ruleId))),
+        selection.handed.map((s) => toAlert(states.get(s.record.fingerprint) ?? s, rulesById.get(s.record.ruleId))),
         atMs,
       )
     }

@@ -4,62 +4,20 @@
 // to can never disagree. A label set an earlier evaluation had and this one lacks is OK to the
 // engine (or what the rule's no_data policy says).
 import type { AlertImpact } from '../notify/index.ts'
-import {
-  clockSql,
-  cycleTime,
-  instanceFactsCte,
-  instanceOutcomes,
-  integrationHealth,
-  slaAttainment,
-  stuckInstances,
-  syncLag,
-  type ProcessDefinition,
-} from '../processes/index.ts'
-import { queryRows, runReadOnly, type StoreClient } from '../store/index.ts'
+import { clockSql, instanceFactsCte, slaAttainment, stuckInstances, type ProcessDefinition, type StuckAnswer } from '../processes/index.ts'
+import { queryRows, runReadOnly } from '../store/index.ts'
+import { anomaly } from './anomaly.ts'
+import { definitionOf, isProcessKpi, measureKpi } from './kpi-measure.ts'
 import { compare, type Rule } from './model.ts'
-import { PROCESS_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
+import { measurementPrecheck, type EvaluationContext, type Sample } from './sample.ts'
 import type { EvalResult } from './state-machine.ts'
+import { lateSystems, watermarkMs } from './watermarks.ts'
 
-export interface Sample {
-  readonly labels: Readonly<Record<string, string>>
-  readonly result: EvalResult
-  readonly value: number | null
-  /** Why UNKNOWN (late data, low sample, no data, error) or what breached. */
-  readonly reason: string
-  readonly impactStartMs?: number
-  readonly impact?: AlertImpact
-}
-
-export interface EvaluationContext {
-  readonly store: StoreClient
-  readonly definitions: ReadonlyMap<string, ProcessDefinition>
-  /** Event time of the evaluation (the window end), ms. */
-  readonly atMs: number
-  /** Was this alert firing before? (flap damping uses the clear threshold then). */
-  readonly wasFiring: (labels: Readonly<Record<string, string>>) => boolean
-}
+export type { EvaluationContext, Sample } from './sample.ts'
 
 const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
 const DAY_MS = 86_400_000
 const NO_IMPACT: AlertImpact = { instances: 0, valueAtRisk: [], sampleKeys: [] }
-
-function definitionOf(ctx: EvaluationContext, name: string): ProcessDefinition {
-  const definition = ctx.definitions.get(name)
-  if (definition === undefined) throw new Error(`process ${name} has no definition (was it removed?)`)
-  return definition
-}
-
-/** The newest observed_ts of a system's (or a process's) business events, ms; undefined when none. */
-async function watermarkMs(store: StoreClient, column: 'System' | 'Process', value: string): Promise<number | undefined> {
-  const rows = await queryRows<{ ms: string | null }>(
-    store,
-    `SELECT toString(toUnixTimestamp64Milli(maxOrNull(ObservedTs))) AS ms FROM business_events WHERE ${column} = {value:String}`,
-    { value },
-    { tag: 'rules.watermark' },
-  )
-  const ms = rows[0]?.ms
-  return ms === null || ms === undefined || ms === '' ? undefined : Number(ms)
-}
 
 function thresholdResult(rule: Extract<Rule, { kind: 'threshold' | 'sql' }>, value: number | null, firing: boolean): EvalResult {
   if (value === null) return 'unknown'
@@ -72,116 +30,17 @@ function thresholdResult(rule: Extract<Rule, { kind: 'threshold' | 'sql' }>, val
 
 const rootKeysOf = (definition: ProcessDefinition, instances: readonly string[]): string[] => instances.slice(0, 5).map((i) => `${definition.rootKey}=${i}`)
 
-async function processKpi(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'threshold' }>): Promise<Sample[]> {
-  const definition = definitionOf(ctx, rule.process ?? '')
-  const window = { fromNs: ns(ctx.atMs - rule.windowMs), toNs: ns(ctx.atMs) }
-  const labels = { ...rule.labels }
-  let value: number | null
-  let sample: number
-  switch (rule.kpi) {
-    case 'cycle_time_p95_seconds':
-    case 'cycle_time_p50_seconds': {
-      const ct = await cycleTime(ctx.store, { definition, window, nowNs: ns(ctx.atMs) })
-      value = rule.kpi === 'cycle_time_p95_seconds' ? ct.completion.p95 : ct.completion.p50
-      sample = ct.completion.count
-      break
-    }
-    case 'completed':
-    case 'first_pass_yield':
-    case 'instance_failure_rate': {
-      const o = await instanceOutcomes(ctx.store, definition, window)
-      value = rule.kpi === 'completed' ? o.completed : rule.kpi === 'first_pass_yield' ? o.firstPassYield : o.instanceFailureRate
-      // A count is its own sample; a rate is over the instances that ended.
-      sample = rule.kpi === 'completed' ? Number.POSITIVE_INFINITY : rule.kpi === 'first_pass_yield' ? o.completed : o.ended
-      break
-    }
-    case 'sla_attainment': {
-      const slas = await slaAttainment(ctx.store, { definition, window, nowNs: ns(ctx.atMs), limit: 5 }, rule.sla)
-      return slas.map((s) => {
-        const decided = s.met + s.breached
-        const result = decided < rule.minSample ? 'unknown' : thresholdResult(rule, s.attainment, ctx.wasFiring({ ...labels, sla: s.sla }))
-        return {
-          labels: { ...labels, sla: s.sla },
-          result,
-          value: s.attainment,
-          reason: decided < rule.minSample ? `low_sample (${decided} < ${rule.minSample})` : rule.kpi,
-        }
-      })
-    }
-    case 'stuck_count': {
-      const stuck = await stuckInstances(ctx.store, { definition, nowNs: ns(ctx.atMs), limit: 5 })
-      value = stuck.stuck
-      sample = Number.POSITIVE_INFINITY
-      break
-    }
-    default:
-      throw new Error(`kpi ${rule.kpi} is not a process KPI`)
-  }
-  if (sample < rule.minSample) return [{ labels, result: 'unknown', value, reason: `low_sample (${sample} < ${rule.minSample})` }]
-  if (value === null) return rule.noData === 'ok' ? [] : [{ labels, result: rule.noData, value, reason: 'no_data' }]
-  return [{ labels, result: thresholdResult(rule, value, ctx.wasFiring(labels)), value, reason: rule.kpi }]
-}
-
-const INTEGRATION_DIMENSIONS = { integration: 'integration', source_system: 'sourceSystem', target_system: 'targetSystem', endpoint: 'endpoint' } as const
-
-async function integrationKpi(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'threshold' }>): Promise<Sample[]> {
-  const rows = await integrationHealth(ctx.store, {
-    fromNs: ns(ctx.atMs - rule.windowMs),
-    toNs: ns(ctx.atMs),
-    now: new Date(ctx.atMs),
-    ...(rule.where.integration !== undefined ? { integration: rule.where.integration } : {}),
-    ...(rule.where.source_system !== undefined ? { sourceSystem: rule.where.source_system } : {}),
-    ...(rule.where.target_system !== undefined ? { targetSystem: rule.where.target_system } : {}),
-  })
-  const groups = new Map<string, { labels: Record<string, string>; calls: number; failed: number; decided: number; failedOps: number; latency: number }>()
-  for (const row of rows) {
-    const labels: Record<string, string> = { ...rule.labels }
-    for (const dim of rule.groupBy) {
-      const field = INTEGRATION_DIMENSIONS[dim as keyof typeof INTEGRATION_DIMENSIONS]
-      if (field !== undefined) labels[dim] = row[field]
-    }
-    const key = JSON.stringify(labels)
-    const g = groups.get(key) ?? { labels, calls: 0, failed: 0, decided: 0, failedOps: 0, latency: 0 }
-    g.calls += row.calls
-    g.failed += row.failedCalls
-    g.decided += row.operationOutcomes.succeeded + row.operationOutcomes.failed
-    g.failedOps += row.operationOutcomes.failed
-    // A p95 cannot be merged exactly: over several rows, the worst one stands (conservative).
-    g.latency = Math.max(g.latency, row.latencyMs.p95)
-    groups.set(key, g)
-  }
-  return [...groups.values()].map((g) => {
-    const [value, sample] =
-      rule.kpi === 'attempt_error_rate'
-        ? [g.calls === 0 ? null : g.failed / g.calls, g.calls]
-        : rule.kpi === 'operation_failure_rate'
-          ? [g.decided === 0 ? null : g.failedOps / g.decided, g.decided]
-          : [g.latency, g.calls]
-    if (sample < rule.minSample) return { labels: g.labels, result: 'unknown' as const, value, reason: `low_sample (${sample} < ${rule.minSample})` }
-    return { labels: g.labels, result: thresholdResult(rule, value, ctx.wasFiring(g.labels)), value, reason: rule.kpi }
-  })
-}
-
-async function syncKpi(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'threshold' }>): Promise<Sample[]> {
-  const pairs = await syncLag(ctx.store, {
-    fromNs: ns(ctx.atMs - rule.windowMs),
-    toNs: ns(ctx.atMs),
-    nowNs: ns(ctx.atMs),
-    ...(rule.where.source_system !== undefined ? { sourceSystem: rule.where.source_system } : {}),
-    ...(rule.where.target_system !== undefined ? { targetSystem: rule.where.target_system } : {}),
-    ...(rule.where.entity_type !== undefined ? { entityType: rule.where.entity_type } : {}),
-  })
-  return pairs.map((p) => {
-    const labels = { ...rule.labels, source_system: p.sourceSystem, target_system: p.targetSystem, entity_type: p.entityType }
-    const value = rule.kpi === 'pending_syncs' ? p.pending : p.lagSeconds.p95
-    const sample = rule.kpi === 'pending_syncs' ? Number.POSITIVE_INFINITY : p.matched
-    if (sample < rule.minSample) return { labels, result: 'unknown' as const, value, reason: `low_sample (${sample} < ${rule.minSample})` }
-    return { labels, result: thresholdResult(rule, value, ctx.wasFiring(labels)), value, reason: rule.kpi }
+async function threshold(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'threshold' }>): Promise<Sample[]> {
+  const measured = await measureKpi(ctx.store, ctx.definitions, rule, ctx.atMs)
+  return measured.flatMap((m): Sample[] => {
+    const pre = measurementPrecheck(rule, m)
+    if (pre !== undefined) return pre === null ? [] : [pre]
+    return [{ labels: m.labels, result: thresholdResult(rule, m.value, ctx.wasFiring(m.labels)), value: m.value, reason: rule.kpi }]
   })
 }
 
 async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'absence' }>): Promise<Sample[]> {
-  const definition = definitionOf(ctx, rule.process)
+  const definition = definitionOf(ctx.definitions, rule.process)
   const lookbackMs = Math.max(rule.withinMs * 20, 30 * DAY_MS)
   const facts = instanceFactsCte({ definition, eventsFromNs: ns(ctx.atMs - lookbackMs), eventsToNs: ns(ctx.atMs) + 1n, reaches: [[rule.after], [rule.expect]] })
   const clock = clockSql(rule.clock, definition.calendar, ctx.atMs - lookbackMs, ctx.atMs + 60 * DAY_MS)
@@ -209,6 +68,7 @@ async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'abse
     result: late ? ('unknown' as const) : ('breach' as const),
     value: null,
     reason: late ? `late_data (${system ?? ''} is behind)` : `${rule.expect} missing after ${rule.after}`,
+    ...(late && system !== undefined ? { lateSystems: [system] } : {}),
     impactStartMs: Number(BigInt(r.deadlineNs) / 1_000_000n),
     impact: { instances: 1, valueAtRisk: [], sampleKeys: [`${definition.rootKey}=${r.instance}`] },
   }))
@@ -240,8 +100,16 @@ async function heartbeat(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'he
   ]
 }
 
+/** The systems the late-data UNKNOWN waits on: those the listed unknown instances expect, else the late ones seen before. */
+function waitedOn(stuck: StuckAnswer): string[] {
+  const expected = new Set(stuck.instances.filter((i) => i.state === 'unknown_late_data' && i.expectedSystem !== '').map((i) => i.expectedSystem))
+  if (expected.size > 0) return [...expected].sort()
+  // A system that never sent anything counts as late to the stuck KPI; nothing says it is the one.
+  return stuck.systems.filter((w) => w.late && w.lastSeen !== null).map((w) => w.system)
+}
+
 async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'stuck' | 'sla_breach' | 'sla_at_risk' }>): Promise<Sample[]> {
-  const definition = definitionOf(ctx, rule.process)
+  const definition = definitionOf(ctx.definitions, rule.process)
   const labels = { ...rule.labels }
   if (rule.kind === 'stuck') {
     const stuck = await stuckInstances(ctx.store, { definition, nowNs: ns(ctx.atMs), limit: 5 })
@@ -255,7 +123,15 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
     }
     const oldest = stuck.instances.find((i) => i.state === 'stuck')
     if (stuck.stuck < rule.minCount && stuck.unknownLateData > 0)
-      return [{ labels, result: 'unknown', value: stuck.stuck, reason: `late_data (${stuck.unknownLateData} waiting on a late system)` }]
+      return [
+        {
+          labels,
+          result: 'unknown',
+          value: stuck.stuck,
+          reason: `late_data (${stuck.unknownLateData} waiting on a late system)`,
+          lateSystems: waitedOn(stuck),
+        },
+      ]
     const breach = stuck.stuck >= rule.minCount
     return [
       {
@@ -312,25 +188,25 @@ async function sqlRule(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'sql'
     })
 }
 
-const PROCESS_KPIS: ReadonlySet<string> = new Set(PROCESS_KPI_NAMES)
-const SYNC_KPIS: ReadonlySet<string> = new Set(SYNC_KPI_NAMES)
-
 /** Late data for process KPIs: the process's newest event is older than its lateness allowance. */
-async function processIsLate(ctx: EvaluationContext, process: string): Promise<boolean> {
-  const definition = definitionOf(ctx, process)
+export async function processLateness(ctx: EvaluationContext, process: string): Promise<Sample | undefined> {
+  const definition = definitionOf(ctx.definitions, process)
   const seen = await watermarkMs(ctx.store, 'Process', process)
-  return seen !== undefined && seen < ctx.atMs - definition.latenessAllowance.defaultMs
+  if (seen === undefined || seen >= ctx.atMs - definition.latenessAllowance.defaultMs) return undefined
+  const late = await lateSystems(ctx.store, definition, ctx.atMs)
+  return { labels: {}, result: 'unknown', value: null, reason: `late_data (${late.join(', ') || process} behind the window end)`, lateSystems: late }
 }
 
 export async function evaluateRule(ctx: EvaluationContext, rule: Rule): Promise<Sample[]> {
   switch (rule.kind) {
     case 'threshold':
-      if (PROCESS_KPIS.has(rule.kpi)) {
-        if (await processIsLate(ctx, rule.process ?? ''))
-          return [{ labels: { ...rule.labels }, result: 'unknown', value: null, reason: 'late_data (process watermark behind the window end)' }]
-        return processKpi(ctx, rule)
+    case 'anomaly': {
+      if (isProcessKpi(rule.kpi)) {
+        const late = await processLateness(ctx, rule.process ?? '')
+        if (late !== undefined) return [{ ...late, labels: { ...rule.labels } }]
       }
-      return SYNC_KPIS.has(rule.kpi) ? syncKpi(ctx, rule) : integrationKpi(ctx, rule)
+      return rule.kind === 'threshold' ? threshold(ctx, rule) : anomaly(ctx, rule)
+    }
     case 'stuck':
     case 'sla_breach':
     case 'sla_at_risk':

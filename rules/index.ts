@@ -38,4 +38,23 @@ export {
   type Silence,
 } from './alert-queries.ts'
 export { ruleLabelNames } from './label-names.ts'
+export { SOURCE_LATE, SOURCE_LATE_FOR_RUNBOOKS } from './source-late.ts'
 export { formatRuleTestReport, runRuleTests, RuleTestFileSchema, type RuleTestOptions, type RuleTestReport } from './rule-tests/index.ts'
+export {
+  DEFAULT_ACK_TARGET_SECONDS,
+  episodeReportPath,
+  incidentMarkdown,
+  incidentReport,
+  incidentsMarkdown,
+  incidentsReport,
+  parseReportTime,
+  renderReport,
+  REPORT_FORMATS,
+  reportHtml,
+  type IncidentReport,
+  type IncidentsReport,
+  type RenderedReport,
+  type ReportContext,
+  type ReportFormat,
+  type ReportRunbook,
+} from './reports/index.ts'

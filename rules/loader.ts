@@ -17,8 +17,9 @@ import {
   type ProcessDefinition,
   type SourceDocument,
 } from '../processes/index.ts'
-import type { Rule } from './model.ts'
-import { RuleFileSchema, type RuleDocument, type RuleFileDocument } from './schema.ts'
+import type { BaselineSpec } from './baseline.ts'
+import type { FlapSpec, Rule } from './model.ts'
+import { PROCESS_KPI_NAMES, RuleFileSchema, type BaselineDocument, type RuleDocument, type RuleFileDocument } from './schema.ts'
 
 export const DEFAULT_RULES_DIR = 'alert-rules'
 const DEFAULT_INTERVAL_MS = 60_000
@@ -28,6 +29,37 @@ export type RuleLoad =
   | { readonly ok: false; readonly problems: readonly DefinitionProblem[] }
 
 const validator = Compile(RuleFileSchema)
+const PROCESS_KPIS: ReadonlySet<string> = new Set(PROCESS_KPI_NAMES)
+const DEFAULT_SOURCE_LATE_AFTER_MS = 30 * 60_000
+const DEFAULT_WINDOW_MS = 15 * 60_000
+
+type KpiDocument = Extract<RuleDocument, { kind: 'threshold' | 'anomaly' }>
+type DurationOf = (field: string, text: string | undefined, fallback: number) => number
+type ErrorAt = (path: FieldPath, code: (typeof ProblemCode)[keyof typeof ProblemCode], message: string) => void
+
+function kpiFields(raw: KpiDocument, duration: DurationOf) {
+  return {
+    kpi: raw.kpi,
+    ...(raw.process !== undefined ? { process: raw.process } : {}),
+    ...(raw.sla !== undefined ? { sla: raw.sla } : {}),
+    where: raw.where ?? {},
+    groupBy: raw.group_by ?? [],
+    windowMs: duration('window', raw.window, DEFAULT_WINDOW_MS),
+  }
+}
+
+function baselineOf(raw: BaselineDocument, windowMs: number, duration: DurationOf): BaselineSpec {
+  const common = { k: raw.k ?? 3, minDeviation: raw.min_deviation ?? 0, minSamples: raw.min_samples ?? 3 }
+  if (raw.method === 'seasonal') return { method: 'seasonal', weeks: raw.weeks ?? 4, center: raw.center ?? 'median', ...common }
+  return { method: 'ewma', alpha: raw.alpha, history: raw.history ?? 24, everyMs: duration('every', raw.every, windowMs), ...common }
+}
+
+function flapOf(raw: RuleDocument, path: FieldPath, error: ErrorAt): { flap?: FlapSpec } {
+  if (raw.flap_detection === undefined) return {}
+  const flap = { window: raw.flap_detection.window ?? 10, high: raw.flap_detection.high ?? 50, low: raw.flap_detection.low ?? 25 }
+  if (flap.low >= flap.high) error([...path, 'low'], ProblemCode.invalidValue, `must be less than high (${flap.high}); it is ${flap.low}`)
+  return { flap }
+}
 
 function build(source: SourceDocument, doc: RuleFileDocument, processes: ReadonlyMap<string, ProcessDefinition>, problems: DefinitionProblem[]): Rule[] {
   const error = (path: FieldPath, code: (typeof ProblemCode)[keyof typeof ProblemCode], message: string): void => {
@@ -67,6 +99,11 @@ function build(source: SourceDocument, doc: RuleFileDocument, processes: Readonl
         }
       }
     }
+    if (raw.kind === 'threshold' || raw.kind === 'anomaly') {
+      const kpi: string = raw.kpi
+      if (PROCESS_KPIS.has(kpi) && raw.process === undefined)
+        error(path('process'), ProblemCode.missingField, `kpi ${kpi} is measured per process: name the process`)
+    }
     const labels: Record<string, string> = { ...doc.labels, ...raw.labels, alertname: raw.id }
     if (raw.route !== undefined) labels.route = raw.route
     if ('process' in raw && raw.process !== undefined) labels.process = raw.process
@@ -85,6 +122,8 @@ function build(source: SourceDocument, doc: RuleFileDocument, processes: Readonl
       noData: raw.no_data ?? 'ok',
       onError: raw.on_error ?? 'unknown',
       minSample: raw.min_sample ?? process?.nMin ?? 0,
+      ...flapOf(raw, path('flap_detection'), error),
+      sourceLateAfterMs: duration(path('source_late_after'), raw.source_late_after, DEFAULT_SOURCE_LATE_AFTER_MS),
       source: { file: source.file, line: source.lineOf(['rules', i]) },
     }
     switch (raw.kind) {
@@ -92,16 +131,21 @@ function build(source: SourceDocument, doc: RuleFileDocument, processes: Readonl
         return {
           ...common,
           kind: 'threshold',
-          kpi: raw.kpi,
-          ...(raw.process !== undefined ? { process: raw.process } : {}),
-          ...(raw.sla !== undefined ? { sla: raw.sla } : {}),
-          where: raw.where ?? {},
-          groupBy: raw.group_by ?? [],
-          windowMs: duration(path('window'), raw.window, 15 * 60_000),
+          ...kpiFields(raw, (field, text, fallback) => duration(path(field), text, fallback)),
           op: raw.op,
           value: raw.value,
           ...(raw.clear_value !== undefined ? { clearValue: raw.clear_value } : {}),
         }
+      case 'anomaly': {
+        const fields = kpiFields(raw, (field, text, fallback) => duration(path(field), text, fallback))
+        return {
+          ...common,
+          kind: 'anomaly',
+          ...fields,
+          direction: raw.direction ?? 'both',
+          baseline: baselineOf(raw.baseline, fields.windowMs, (field, text, fallback) => duration(['rules', i, 'baseline', field], text, fallback)),
+        }
+      }
       case 'stuck':
         return { ...common, kind: 'stuck', process: raw.process, minCount: raw.min_count ?? 1 }
       case 'sla_breach':

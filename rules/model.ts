@@ -1,6 +1,7 @@
 // A loaded alert rule: the YAML with defaults filled in and durations in milliseconds. Plain
 // frozen data, one variant per kind, so the evaluator's switch covers every kind.
 import type { Severity } from '../notify/index.ts'
+import type { BaselineSpec, Direction } from './baseline.ts'
 
 export type Comparison = '>' | '>=' | '<' | '<='
 export type NoDataPolicy = 'ok' | 'unknown' | 'breach'
@@ -21,22 +22,39 @@ export interface RuleCommon {
   readonly noData: NoDataPolicy
   readonly onError: 'unknown' | 'breach'
   readonly minSample: number
+  /** Flap detection over the last `window` evaluations; absent: off. */
+  readonly flap?: FlapSpec
+  /** UNKNOWN for late data this long raises SourceLate{system}; 0: never. */
+  readonly sourceLateAfterMs: number
   readonly source: { readonly file: string; readonly line: number }
 }
 
+export interface FlapSpec {
+  readonly window: number
+  /** Percentages of state changes among the window's evaluations. */
+  readonly high: number
+  readonly low: number
+}
+
+/** What a threshold or anomaly rule measures (rules/kpi-measure.ts). */
+interface KpiFields {
+  readonly kpi: string
+  readonly process?: string
+  readonly sla?: string
+  readonly where: Readonly<Record<string, string>>
+  readonly groupBy: readonly string[]
+  readonly windowMs: number
+}
+
 export type Rule =
-  | (RuleCommon & {
-      readonly kind: 'threshold'
-      readonly kpi: string
-      readonly process?: string
-      readonly sla?: string
-      readonly where: Readonly<Record<string, string>>
-      readonly groupBy: readonly string[]
-      readonly windowMs: number
-      readonly op: Comparison
-      readonly value: number
-      readonly clearValue?: number
-    })
+  | (RuleCommon &
+      KpiFields & {
+        readonly kind: 'threshold'
+        readonly op: Comparison
+        readonly value: number
+        readonly clearValue?: number
+      })
+  | (RuleCommon & KpiFields & { readonly kind: 'anomaly'; readonly direction: Direction; readonly baseline: BaselineSpec })
   | (RuleCommon & { readonly kind: 'stuck'; readonly process: string; readonly minCount: number })
   | (RuleCommon & { readonly kind: 'sla_breach' | 'sla_at_risk'; readonly process: string; readonly sla?: string; readonly minCount: number })
   | (RuleCommon & {

@@ -27,6 +27,19 @@ const Common = {
   ),
   on_error: Type.Optional(Type.Union([Type.Literal('unknown'), Type.Literal('breach')], { description: 'what a failed query means (default unknown)' })),
   min_sample: Type.Optional(Type.Integer({ minimum: 0, description: 'fewer samples than this: UNKNOWN (default: the process n_min, else 0)' })),
+  flap_detection: Type.Optional(
+    Type.Object(
+      {
+        window: Type.Optional(Type.Integer({ minimum: 3, maximum: 100, description: 'the last N evaluations (default 10)' })),
+        high: Type.Optional(
+          Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'state changes, % of the window, that start flapping (default 50)' }),
+        ),
+        low: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'below this % flapping stops (default 25); less than high' })),
+      },
+      { additionalProperties: false, description: 'Nagios-style flap detection: notifications held while flapping (not the resolve)' },
+    ),
+  ),
+  source_late_after: Type.Optional(Type.String({ description: 'UNKNOWN for late data this long raises SourceLate{system} (default 30m; 0: never)' })),
 }
 
 const Comparison = Type.Union([Type.Literal('>'), Type.Literal('>='), Type.Literal('<'), Type.Literal('<=')])
@@ -58,6 +71,51 @@ export const ThresholdRuleSchema = Type.Object(
     op: Comparison,
     value: Type.Number(),
     clear_value: Type.Optional(Type.Number({ description: 'while firing, the value must pass this to count as OK (flap damping)' })),
+  },
+  { additionalProperties: false },
+)
+
+const BaselineCommon = {
+  k: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'band half-width in spreads (default 3)' })),
+  min_deviation: Type.Optional(Type.Number({ minimum: 0, description: 'the band is at least this wide either side, in the KPI unit (default 0)' })),
+  min_samples: Type.Optional(Type.Integer({ minimum: 1, description: 'past windows with a value needed, else UNKNOWN (default 3)' })),
+}
+
+/** Every branch has a literal `method`, so a problem is explained for the method the author wrote. */
+export const BaselineSchema = Type.Union([
+  Type.Object(
+    {
+      method: Type.Literal('seasonal'),
+      weeks: Type.Optional(Type.Integer({ minimum: 1, maximum: 52, description: 'the same hour of the week over the previous N weeks (default 4)' })),
+      center: Type.Optional(Type.Union([Type.Literal('median'), Type.Literal('mean')], { description: 'median with MAD (default), or mean with stddev' })),
+      ...BaselineCommon,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      method: Type.Literal('ewma'),
+      alpha: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'weight of the newest past window' }),
+      history: Type.Optional(Type.Integer({ minimum: 2, maximum: 500, description: 'how many past windows (default 24)' })),
+      every: Type.Optional(Type.String({ description: 'distance between past windows, a duration (default: the window)' })),
+      ...BaselineCommon,
+    },
+    { additionalProperties: false },
+  ),
+])
+
+export const AnomalyRuleSchema = Type.Object(
+  {
+    ...Common,
+    kind: Type.Literal('anomaly'),
+    kpi: Type.Union(KPI_NAMES.map((k) => Type.Literal(k))),
+    process: Type.Optional(Name),
+    sla: Type.Optional(Type.String()),
+    where: Type.Optional(Labels),
+    group_by: Type.Optional(Type.Array(Type.String())),
+    window: Type.Optional(Duration),
+    direction: Type.Optional(Type.Union([Type.Literal('above'), Type.Literal('below'), Type.Literal('both')], { description: 'default both' })),
+    baseline: BaselineSchema,
   },
   { additionalProperties: false },
 )
@@ -108,6 +166,7 @@ export const SqlRuleSchema = Type.Object(
 
 export const RuleSchema = Type.Union([
   ThresholdRuleSchema,
+  AnomalyRuleSchema,
   StuckRuleSchema,
   SlaBreachRuleSchema,
   SlaAtRiskRuleSchema,
@@ -128,3 +187,4 @@ export const RuleFileSchema = Type.Object(
 
 export type RuleFileDocument = Type.Static<typeof RuleFileSchema>
 export type RuleDocument = Type.Static<typeof RuleSchema>
+export type BaselineDocument = Type.Static<typeof BaselineSchema>

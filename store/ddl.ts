@@ -22,6 +22,7 @@ export type StoreTable =
   | 'business_events'
   | 'key_edges'
   | 'instance_keys'
+  | 'instance_facts'
   | 'deriver_cursors'
   | 'alert_states'
   | 'alert_transitions'
@@ -74,6 +75,8 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
   // The correlation graph and its result; sharded by process so a component lives on one shard.
   key_edges: { template: 'key_edges.sql', engine: 'ReplacingMergeTree', shardingKey: 'cityHash64(Process)' },
   instance_keys: { template: 'instance_keys.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(Process)' },
+  // A rollup of business_events per instance, rewritten by the deriver (processes/kpis/facts-rollup.ts).
+  instance_facts: { template: 'instance_facts.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(Process, Instance)' },
   deriver_cursors: { template: 'deriver_cursors.sql', engine: 'ReplacingMergeTree', engineArguments: 'UpdatedAt', shardingKey: 'cityHash64(Process)' },
   // Alerting (issue 4): small tables, sharded so one alert's rows live together.
   alert_states: { template: 'alert_states.sql', engine: 'ReplacingMergeTree', engineArguments: 'Version', shardingKey: 'cityHash64(Fingerprint)' },

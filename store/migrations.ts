@@ -87,6 +87,14 @@ export const migrations: readonly Migration[] = [
       { kind: 'createTable', table: 'alert_diagnostics' },
     ],
   },
+  {
+    version: 5,
+    name: 'instance facts rollup and lookups by span',
+    steps: [
+      { kind: 'alterLocalTable', table: 'business_events', template: 'business_events_trace_id_index.sql' },
+      { kind: 'createTable', table: 'instance_facts' },
+    ],
+  },
 ]
 
 export interface MigrationResult {

@@ -20,6 +20,7 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   api: ['rules', 'triage', 'notify', 'processes', 'store', 'core'],
   sdk: ['core'],
   demo: ['processes', 'sdk', 'core'],
+  dashboards: ['processes', 'store', 'core'],
   cli: ['api', 'demo', 'collector', 'rules', 'triage', 'notify', 'processes', 'store', 'core'],
 }
 

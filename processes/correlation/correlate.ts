@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { insertJsonEachRow, queryRows, type StoreConnection } from '../../store/index.ts'
 import { nearestRoots, type Adjacency } from './nearest-roots.ts'
-import { eventEdges, type CorrelatedEvent, type CorrelationModel, type Edge } from './nodes.ts'
+import { eventEdges, rootValueOf, type CorrelatedEvent, type CorrelationModel, type Edge } from './nodes.ts'
 
 export interface CorrelationOptions {
   /**
@@ -22,6 +22,11 @@ export interface CorrelationResult {
   readonly nodesRepointed: number
   /** Components cut at maxComponentNodes. */
   readonly truncated: boolean
+  /**
+   * The instances (root key values) of the walked components, before and after: what the
+   * facts rollup must recompute (an instance that lost nodes to another one included).
+   */
+  readonly instances: readonly string[]
 }
 
 const DEFAULT_MAX_COMPONENT_NODES = 20_000
@@ -110,7 +115,7 @@ export async function correlateEvents(
 ): Promise<CorrelationResult> {
   const edges: Edge[] = []
   for (const event of events) edges.push(...eventEdges(model, event))
-  if (edges.length === 0) return { edges: 0, nodesWalked: 0, nodesRepointed: 0, truncated: false }
+  if (edges.length === 0) return { edges: 0, nodesWalked: 0, nodesRepointed: 0, truncated: false, instances: [] }
   await storeEdges(store, model.process, edges)
   const seeds = new Set(edges.flat())
   const { adjacency, truncated } = await walkComponents(store, model.process, seeds, options.maxComponentNodes ?? DEFAULT_MAX_COMPONENT_NODES)
@@ -123,5 +128,12 @@ export async function correlateEvents(
       changed.map(([node, instances]) => JSON.stringify({ Process: model.process, Node: node, Instances: instances, Version: version })).join('\n') + '\n'
     await insertJsonEachRow(store, 'instance_keys', body, { tag: 'correlate.instance-keys' })
   }
-  return { edges: edges.length, nodesWalked: adjacency.size, nodesRepointed: changed.length, truncated }
+  const instances = new Set<string>()
+  for (const node of adjacency.keys()) {
+    const root = rootValueOf(model, node)
+    if (root !== undefined) instances.add(root)
+  }
+  for (const members of computed.values()) for (const instance of members) instances.add(instance)
+  for (const [node] of changed) for (const instance of current.get(node) ?? []) instances.add(instance)
+  return { edges: edges.length, nodesWalked: adjacency.size, nodesRepointed: changed.length, truncated, instances: [...instances] }
 }

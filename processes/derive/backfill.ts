@@ -4,6 +4,7 @@
 // reached by their Timestamp.
 import type { StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
+import { rebuildInstanceFacts } from '../kpis/facts-rollup.ts'
 import { derivePass } from './derive-pass.ts'
 
 export interface BackfillOptions {
@@ -29,11 +30,13 @@ export async function backfill(store: StoreConnection, definition: ProcessDefini
   let slices = 0
   for (let from = options.fromNs; from < options.toNs; from += slice) {
     const to = from + slice < options.toNs ? from + slice : options.toNs
-    const result = await derivePass(store, definition, { by: 'time', fromNs: from, toNs: to }, { replace: true })
+    const result = await derivePass(store, definition, { by: 'time', fromNs: from, toNs: to }, { replace: true, refreshFacts: false })
     records += result.records
     events += result.events
     slices++
     options.progress?.({ throughNs: to, events })
   }
+  // One rebuild of the facts rollup for the whole range, not one refresh per slice.
+  if (events > 0) await rebuildInstanceFacts(store, definition, options.fromNs)
   return { records, events, slices }
 }

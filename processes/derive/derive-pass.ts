@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { insertJsonEachRow, queryRows, type StoreConnection } from '../../store/index.ts'
 import { correlateEvents, correlationModelOf, type CorrelationResult } from '../correlation/index.ts'
+import { refreshInstanceFacts } from '../kpis/facts-rollup.ts'
 import { milestoneRecogniser, type ProcessDefinition } from '../definitions/index.ts'
 import { businessEventRowJson, type BusinessEventRow } from './business-event-row.ts'
 import { candidateFilter } from './candidate-filter.ts'
@@ -15,6 +16,11 @@ import { SOURCE_TABLES, type SourceWindow } from './source-window.ts'
 export interface DerivePassOptions {
   /** Backfill: store every event again (a new definition version replaces the old rows). */
   readonly replace?: boolean
+  /**
+   * Recompute the facts rollup of the instances the pass touched (default true). A backfill
+   * turns it off and rebuilds its whole range once at the end instead of once per slice.
+   */
+  readonly refreshFacts?: boolean
 }
 
 export interface DerivePassResult {
@@ -85,5 +91,15 @@ export async function derivePass(
     correlationModelOf(definition),
     events.map((e) => ({ keys: e.keys, links: e.links, ...(e.source === 'span' ? { ownSpan: `${e.traceId}/${e.spanId}` } : {}) })),
   )
+  if (options.refreshFacts !== false && events.length > 0) {
+    // The instances the events name, and those correlation says their keys belong to (before and after).
+    const touched = new Set(correlation.instances)
+    for (const event of events) {
+      const root = event.keys[definition.rootKey]
+      if (root !== undefined) touched.add(root)
+    }
+    const earliestNs = events.reduce((min, e) => (e.tsNs < min ? e.tsNs : min), events[0]!.tsNs)
+    await refreshInstanceFacts(store, definition, { instances: touched, earliestNs })
+  }
   return { records, events: events.length, stored: fresh.length, undeclared, correlation }
 }

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino'
 import { insertJsonEachRow, queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
+import { rebuildInstanceFacts } from '../kpis/facts-rollup.ts'
 import { derivePass, type DerivePassResult } from './derive-pass.ts'
 
 export interface DeriverOptions {
@@ -67,6 +68,20 @@ async function saveCursor(store: StoreConnection, process: string, cursorMs: num
   await insertJsonEachRow(store, 'deriver_cursors', `${row}\n`, { tag: 'derive.cursor-write' })
 }
 
+/** Rebuilds the facts rollup of a process that has business events but no rollup rows yet. */
+async function ensureFactsRollup(store: StoreConnection, definition: ProcessDefinition): Promise<void> {
+  const rows = await queryRows<{ rolledUp: string; earliestNs: string | null }>(
+    store,
+    `SELECT (SELECT count() FROM instance_facts WHERE Process = {process:String}) AS rolledUp,
+            toString((SELECT minOrNull(toUnixTimestamp64Nano(Ts)) FROM business_events WHERE Process = {process:String})) AS earliestNs`,
+    { process: definition.name },
+    { tag: 'derive.rollup-check' },
+  )
+  const row = rows[0]
+  if (row === undefined || Number(row.rolledUp) > 0 || row.earliestNs === null) return
+  await rebuildInstanceFacts(store, definition, BigInt(row.earliestNs))
+}
+
 export function startDeriver(options: DeriverOptions): Deriver {
   const settings = { ...DEFAULTS, ...options }
   const now = options.now ?? Date.now
@@ -81,6 +96,9 @@ export function startDeriver(options: DeriverOptions): Deriver {
 
   async function passFor(definition: ProcessDefinition, overlap: boolean): Promise<void> {
     const { store } = options
+    // The first pass of this process in this run: events stored before the facts rollup
+    // existed (or by a run that crashed before writing it) are rolled up once.
+    if (!cursors.has(definition.name)) await ensureFactsRollup(store, definition)
     // No cursor yet: everything ingested so far (rows stored before migration 3 excepted).
     let cursor = cursors.get(definition.name) ?? (await loadCursor(store, definition.name)) ?? 0
     const until = now() - settings.settleMs

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto'
 import { ConfigError } from '../../core/errors.ts'
 import { insertJsonEachRow, type StoreConnection } from '../../store/index.ts'
-import { correlateEvents, type CorrelatedEvent, type CorrelationModel } from '../correlation/index.ts'
+import { correlateEvents, correlationModelOf, type CorrelatedEvent } from '../correlation/index.ts'
+import type { ProcessDefinition } from '../definitions/index.ts'
+import { rebuildInstanceFacts } from '../kpis/facts-rollup.ts'
 import { processName } from '../definitions/names.ts'
 import { businessEventJson } from './business-event-json.ts'
 import { readEventLog } from './read-event-log.ts'
@@ -19,8 +21,12 @@ export interface ImportOptions {
   /** Events per insert; larger batches mean fewer, bigger parts. */
   readonly batchEvents?: number
   readonly progress?: (progress: ImportProgress) => void
-  /** The process definition's correlation model: each batch's keys are then linked into instances (OCEL's multi-object events). */
-  readonly correlation?: CorrelationModel
+  /**
+   * The process's definition, when it has one: each batch's keys are then linked into its
+   * instances (OCEL's multi-object events), events carry its version unless processVersion
+   * says otherwise, and the facts rollup of the instances the log touched is rebuilt at the end.
+   */
+  readonly definition?: ProcessDefinition
 }
 
 export interface ImportProgress extends ReadProgress {
@@ -37,7 +43,15 @@ export async function importEventLog(store: StoreConnection, path: string, optio
   const name = processName(options.process)
   if (!name.ok) throw new ConfigError(`--process: ${name.message}`)
   const started = performance.now()
-  const target = { process: name.name, processVersion: options.processVersion ?? '', observedNs: BigInt(Date.now()) * 1_000_000n }
+  const { definition } = options
+  if (definition !== undefined && definition.name !== name.name) throw new ConfigError(`--process: ${name.name} is not the definition's process ${definition.name}`)
+  const correlation = definition !== undefined ? correlationModelOf(definition) : undefined
+  const target = {
+    process: name.name,
+    processVersion: options.processVersion ?? definition?.version ?? '',
+    observedNs: BigInt(Date.now()) * 1_000_000n,
+  }
+  let earliestNs: bigint | undefined
   const batchEvents = options.batchEvents ?? 20_000
   let events = 0
   let batches = 0
@@ -49,7 +63,7 @@ export async function importEventLog(store: StoreConnection, path: string, optio
     if (lines.length === 0) return
     const token = `import-${batchHash.digest('hex').slice(0, 40)}`
     await insertJsonEachRow(store, 'business_events', lines.join(''), { dedupToken: token, tag: 'import.business-events' })
-    if (options.correlation !== undefined) await correlateEvents(store, options.correlation, keys)
+    if (correlation !== undefined) await correlateEvents(store, correlation, keys)
     batches++
     lines = []
     keys = []
@@ -67,10 +81,12 @@ export async function importEventLog(store: StoreConnection, path: string, optio
     // instance's events by (ts, observed_ts, event_id), so ties keep the log's own order.
     lines.push(businessEventJson(event, { ...target, observedNs: target.observedNs + BigInt(events) }))
     batchHash.update(`${event.eventId}\n`)
-    if (options.correlation !== undefined && Object.keys(event.keys).length > 1) keys.push({ keys: event.keys, links: [] })
+    if (correlation !== undefined && Object.keys(event.keys).length > 1) keys.push({ keys: event.keys, links: [] })
+    if (earliestNs === undefined || event.timestampNs < earliestNs) earliestNs = event.timestampNs
     events++
     if (lines.length >= batchEvents) await flush()
   }
   await flush()
+  if (definition !== undefined && earliestNs !== undefined) await rebuildInstanceFacts(store, definition, earliestNs)
   return { events, batches, seconds: (performance.now() - started) / 1000 }
 }

@@ -7,7 +7,8 @@
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { KpiQuery } from './kpi-query.ts'
 import { occurrencesCte } from './rework.ts'
 
 export interface ConformanceScope {
@@ -17,6 +18,8 @@ export interface ConformanceScope {
   /** Non-conforming instances to list (default 100), after `offset`. */
   readonly limit?: number
   readonly offset?: number
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export const DEVIATION_KINDS = ['skipped', 'out_of_sequence', 'occurred_too_often', 'wrong_start', 'wrong_end', 'temporal'] as const
@@ -97,7 +100,7 @@ const deviation = (kind: string, from: string, to = "''", occurrences = '0', gap
 function judgedCte(scope: ConformanceScope, withKeys: boolean): { sql: string; params: Record<string, unknown> } {
   const { definition, window } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs, withKeys })
+  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs, withKeys })
   const occurrences = occurrencesCte(definition)
   const params = {
     ...facts.params,
@@ -202,21 +205,27 @@ function deviationOf([kind, from, to, occurrences, gapNs, meanNs, sigmaNs]: Devi
   }
 }
 
-export async function conformance(store: StoreConnection, scope: ConformanceScope): Promise<Conformance> {
-  const { definition } = scope
+/**
+ * The SQL of the deviation counts: rows (g, kind, dfrom, dto, instances, deviations, conforming)
+ * at three levels. grouping() sets a bit per argument NOT grouped by (standard SQL): all
+ * instances g = 7, per kind g = 3, per kind and edge or activity g = 0.
+ */
+export function conformanceCountsQuery(scope: ConformanceScope): KpiQuery {
   const summary = judgedCte(scope, false)
-  // One pass, three levels. grouping() sets a bit per argument NOT grouped by (standard SQL):
-  // all instances g = 7, per kind g = 3, per kind and edge or activity g = 0.
-  const counts = await queryRows<CountRow>(
-    store,
-    `WITH ${summary.sql}
+  return {
+    sql: `WITH ${summary.sql}
      SELECT toUInt8(grouping(kind, dfrom, dto)) AS g, kind, dfrom, dto, uniqExact(instance) AS instances,
             countIf(kind != '') AS deviations, uniqExactIf(instance, conforming) AS conforming
      FROM (SELECT instance, conforming, d.1 AS kind, d.2 AS dfrom, d.3 AS dto FROM judged LEFT ARRAY JOIN allDevs AS d)
      GROUP BY GROUPING SETS ((), (kind), (kind, dfrom, dto))`,
-    summary.params,
-    { tag: 'kpi.conformance.summary' },
-  )
+    params: summary.params,
+  }
+}
+
+export async function conformance(store: StoreConnection, scope: ConformanceScope): Promise<Conformance> {
+  const { definition } = scope
+  const countsQuery = conformanceCountsQuery(scope)
+  const counts = await queryRows<CountRow>(store, countsQuery.sql, countsQuery.params, { tag: 'kpi.conformance.summary' })
   const list = judgedCte(scope, true)
   const rows = await queryRows<InstanceRow>(
     store,

@@ -8,7 +8,8 @@
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { Clock, ProcessDefinition } from '../definitions/index.ts'
 import { clockSql } from './business-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export interface KpiWindow {
   readonly fromNs: bigint
@@ -22,6 +23,8 @@ export interface CycleTimeScope {
   readonly clock?: Clock
   /** How far before the window events are read, so instances that started earlier are whole. */
   readonly lookbackNs?: bigint
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export interface DurationStats {
@@ -83,10 +86,11 @@ function kmPercentile(curve: ReadonlyArray<[string, number]>, p: number, maxAgeN
   return hit !== undefined ? { reached: true, seconds: Number(hit[0]) / NS_PER_S } : { reached: false, atLeastSeconds: maxAgeNs / NS_PER_S }
 }
 
-export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): Promise<CycleTime> {
+/** The facts, clock and parameters both cycle-time queries share. */
+function cycleTimeParts(scope: CycleTimeScope) {
   const { definition, window } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs > scope.nowNs ? window.toNs : scope.nowNs + 1n })
+  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs > scope.nowNs ? window.toNs : scope.nowNs + 1n })
   const clock = clockSql(
     scope.clock ?? 'wall',
     definition.calendar,
@@ -97,10 +101,14 @@ export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): 
   // Paused time does not count (kpis.md K1); on the business clock the whole paused span is
   // taken off, working or not (a documented approximation).
   const ct = `(${clock.between('startNs', 'endNs')} - pausedNs)`
+  return { facts, clock, params, ct }
+}
 
-  const [completion] = await queryRows<CompletionRow>(
-    store,
-    `WITH ${facts.sql},
+/** The SQL of the completion cohort: one row (count, mean, p50, p90, p95, p99 in seconds, leftCensored, cancelled, failed). */
+export function cycleTimeCompletionQuery(scope: CycleTimeScope): KpiQuery {
+  const { facts, params, ct } = cycleTimeParts(scope)
+  return {
+    sql: `WITH ${facts.sql},
      ended AS (SELECT * FROM facts WHERE endNs >= {windowFrom:Int64} AND endNs < {windowTo:Int64})
      SELECT countIf(outcome = 'completed' AND startNs IS NOT NULL) AS count,
             avgIf(${ct}, outcome = 'completed' AND startNs IS NOT NULL) / 1e9 AS mean,
@@ -113,8 +121,13 @@ export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): 
             countIf(outcome = 'failed') AS failed
      FROM ended`,
     params,
-    { tag: 'kpi.cycle-time.completion' },
-  )
+  }
+}
+
+export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): Promise<CycleTime> {
+  const { facts, clock, params, ct } = cycleTimeParts(scope)
+  const completionQuery = cycleTimeCompletionQuery(scope)
+  const [completion] = await queryRows<CompletionRow>(store, completionQuery.sql, completionQuery.params, { tag: 'kpi.cycle-time.completion' })
   const n = Number(completion?.count ?? 0)
   const orNull = (v: number | null | undefined) => (n === 0 || v === null || v === undefined || Number.isNaN(v) ? null : v)
 

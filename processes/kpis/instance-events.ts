@@ -15,6 +15,12 @@ export interface LogScope {
   /** Half-open [from, to) on the events' business time; unset: all time. */
   readonly fromNs?: bigint
   readonly toNs?: bigint
+  /**
+   * Only the events of these instances (their root key values): the facts rollup recomputes the
+   * instances a derive pass touched. Events are kept when they name one of them or carry a
+   * node instance_keys assigns to one of them.
+   */
+  readonly instances?: readonly string[]
 }
 
 /** Columns of `member_events`, one row per (instance, event). */
@@ -23,14 +29,24 @@ export const MEMBER_EVENT_COLUMNS = 'EventId, Ts, ObservedTs, Milestone, Status,
 const INT64_MIN = -9_223_372_036_854_775_808n
 const INT64_MAX = 9_223_372_036_854_775_807n
 
-export function scopeParams(scope: LogScope): Record<string, string> {
+export function scopeParams(scope: LogScope): Record<string, string | readonly string[]> {
   return {
     process: scope.process,
     rootKey: scope.rootKey,
     // The whole Int64 range when no window is given.
     fromNs: (scope.fromNs ?? INT64_MIN).toString(),
     toNs: (scope.toNs ?? INT64_MAX).toString(),
+    ...(scope.instances !== undefined ? { instances: scope.instances } : {}),
   }
+}
+
+/** The condition on scoped_events' `direct` and `nodes` that keeps only scope.instances. */
+function instancesCondition(scope: LogScope): string {
+  if (scope.instances === undefined) return ''
+  return `
+        AND (hasAny(direct, {instances:Array(String)})
+             OR hasAny(nodes, (SELECT groupArray(Node) FROM instance_keys FINAL
+                               WHERE Process = {process:String} AND hasAny(Instances, {instances:Array(String)}))))`
 }
 
 /**
@@ -46,7 +62,10 @@ export function memberEventsCte(scope: LogScope): { readonly sql: string; readon
              arrayConcat(KeyValues, if(Source = 'span', [concat('span=', TraceId, '/', SpanId)], [])) AS nodes
       FROM business_events FINAL
       WHERE Process = {process:String}
-        AND toUnixTimestamp64Nano(Ts) >= {fromNs:Int64} AND toUnixTimestamp64Nano(Ts) < {toNs:Int64}
+        AND toUnixTimestamp64Nano(Ts) >= {fromNs:Int64} AND toUnixTimestamp64Nano(Ts) < {toNs:Int64}${instancesCondition(scope)}
+      -- The versions of one event id share its business time, so they share a partition: FINAL
+      -- within partitions dedupes them all and lets the window prune the other months.
+      SETTINGS do_not_merge_across_partitions_select_final = 1
     ),
     member_events AS (
       SELECT arrayJoin(direct) AS instance, ${MEMBER_EVENT_COLUMNS} FROM scoped_events WHERE notEmpty(direct)

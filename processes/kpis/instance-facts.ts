@@ -5,6 +5,7 @@
 // completion policy), its last progress and last milestone, its value, and error/retry counts.
 import type { QueryParams } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
+import { rollupFactsCte } from './facts-rollup-read.ts'
 import { memberEventsCte } from './instance-events.ts'
 
 export interface FactsScope {
@@ -18,7 +19,19 @@ export interface FactsScope {
   readonly reaches?: ReadonlyArray<readonly string[]>
   /** Carry `keys`: every key of the instance's events as 'type=value' (for lists, not for totals). */
   readonly withKeys?: boolean
+  /** Carry `attrsLatest`: every attribute's latest value over the instance's events (the rollup keeps them all). */
+  readonly withAllAttributes?: boolean
+  /** Only these instances (root key values): what the facts rollup recomputes. */
+  readonly instances?: readonly string[]
+  /**
+   * Where the facts come from: recomputed from the events (default), or read from the facts
+   * rollup the deriver keeps (ADR 0005), one row per instance: the same columns, far cheaper.
+   * The rollup holds each instance as of its latest event, so it answers "as of now".
+   */
+  readonly source?: FactsSource | undefined
 }
+
+export type FactsSource = 'events' | 'rollup'
 
 /**
  * The time a milestone was reached: its first occurrence, or for a child milestone (one per
@@ -46,11 +59,16 @@ function reachedNs(definition: ProcessDefinition, milestone: string, param: stri
  */
 export function instanceFactsCte(scope: FactsScope): { readonly sql: string; readonly params: QueryParams } {
   const { definition } = scope
+  if (scope.source === 'rollup') {
+    if (scope.instances !== undefined) throw new Error('the facts rollup is read whole; instances are for recomputing it')
+    return rollupFactsCte(scope)
+  }
   const members = memberEventsCte({
     process: definition.name,
     rootKey: definition.rootKey,
     ...(scope.eventsFromNs !== undefined ? { fromNs: scope.eventsFromNs } : {}),
     ...(scope.eventsToNs !== undefined ? { toNs: scope.eventsToNs } : {}),
+    ...(scope.instances !== undefined ? { instances: scope.instances } : {}),
   })
   const childMilestones = definition.children.flatMap((c) => c.milestones)
   const params: Record<string, unknown> = {
@@ -79,6 +97,12 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
     return `, arrayFilter(x -> isNotNull(x), [${times.join(', ')}]) AS reachSet_${i}`
   })
   const reachColumns = reaches.map((_, i) => `, if(empty(reachSet_${i}), NULL, arrayMin(reachSet_${i})) AS reach_${i}`).join('')
+  // Later events' values overwrite earlier ones: a left fold of mapUpdate in event order.
+  const allAttributes =
+    scope.withAllAttributes === true
+      ? `, arrayFold((acc, e) -> mapUpdate(acc, e.4), arraySort(e -> (e.1, e.2, e.3), groupArray((Ts, ObservedTs, EventId, CAST(Attrs, 'Map(String, String)')))),
+                    CAST(map(), 'Map(String, String)')) AS attrsLatest`
+      : ''
   const keys = scope.withKeys === true ? ", groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), mapKeys(Keys), mapValues(Keys))) AS keys" : ''
   const terminalArray = terminals.length === 0 ? "CAST([], 'Array(Tuple(Nullable(Int64), String))')" : `[${terminals.join(', ')}]`
   return {
@@ -106,7 +130,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              toDecimal128OrNull(argMaxIf(Attrs[{valueAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {valueAttribute:String})), 6) AS value,
              if({currencyFixed:String} != '', {currencyFixed:String},
                 argMaxIf(Attrs[{currencyAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {currencyAttribute:String}))) AS currency
-             ${extra.join('')}${reaches.join('')}${keys}
+             ${extra.join('')}${reaches.join('')}${keys}${allAttributes}
       FROM member_events
       GROUP BY instance
     ),

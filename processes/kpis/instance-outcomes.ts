@@ -6,7 +6,7 @@
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
 
 export interface InstanceOutcomes {
   readonly arrived: number
@@ -39,8 +39,9 @@ export async function instanceOutcomes(
   definition: ProcessDefinition,
   window: KpiWindow,
   lookbackNs = DEFAULT_LOOKBACK_NS,
+  source?: FactsSource,
 ): Promise<InstanceOutcomes> {
-  const facts = instanceFactsCte({ definition, eventsFromNs: window.fromNs - lookbackNs, eventsToNs: window.toNs })
+  const facts = instanceFactsCte({ definition, source, eventsFromNs: window.fromNs - lookbackNs, eventsToNs: window.toNs })
   const [row] = await queryRows<Row>(
     store,
     `WITH ${facts.sql},

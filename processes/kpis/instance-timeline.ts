@@ -4,6 +4,8 @@
 // index), so a lookup stays fast on a large store.
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
+import { memberEventsCte } from './instance-events.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export interface TimelineSpan {
   readonly name: string
@@ -39,6 +41,25 @@ export interface InstanceTimeline {
   readonly instance: string
   readonly keys: readonly string[]
   readonly events: readonly TimelineEvent[]
+}
+
+/**
+ * The instances whose events carry a key ('type=value', the root key or any other), one row
+ * each with its first and last event, last milestone, event count and the traces behind it.
+ * Membership is memberEventsCte's, so a key learnt through correlation finds its instance.
+ */
+export function instanceSearchQuery(definition: ProcessDefinition, node: string, window: { readonly fromNs: bigint; readonly toNs: bigint }): KpiQuery {
+  const members = memberEventsCte({ process: definition.name, rootKey: definition.rootKey, fromNs: window.fromNs, toNs: window.toNs })
+  return {
+    sql: `WITH ${members.sql}
+     SELECT instance, toString(min(Ts)) AS firstEvent, toString(max(Ts)) AS lastEvent, argMax(Milestone, (Ts, ObservedTs, EventId)) AS lastMilestone,
+            count() AS events, arraySort(arrayFilter(t -> t != '', groupUniqArray(TraceId))) AS traceIds
+     FROM member_events
+     WHERE instance IN (SELECT instance FROM member_events WHERE has(arrayMap((k, v) -> concat(k, '=', v), mapKeys(Keys), mapValues(Keys)), {node:String}))
+     GROUP BY instance
+     ORDER BY firstEvent, instance`,
+    params: { ...members.params, node },
+  }
 }
 
 /** The instances a key ('type=value') belongs to: itself for a root key, else what correlation says. */
@@ -86,16 +107,30 @@ export async function instanceTimeline(store: StoreConnection, definition: Proce
   )
   const keyNodes = [`${definition.rootKey}=${instance}`, ...nodes.map((n) => n.Node).filter((n) => !n.startsWith('span='))]
   const spanNodes = nodes.map((n) => n.Node).filter((n) => n.startsWith('span='))
+  const spanTraceIds = [...new Set(spanNodes.map((n) => n.slice('span='.length).split('/')[0] ?? ''))]
+  const belongs = `(hasAny(KeyValues, {keyNodes:Array(String)})
+       OR (Source = 'span' AND concat('span=', TraceId, '/', SpanId) IN {spanNodes:Array(String)})
+       OR (notEmpty(Objects) AND arrayExists(o -> o.type = {rootKey:String} AND o.id = {instance:String}, Objects)))`
+  // FINAL over the whole table would merge every part: first find the candidate event ids
+  // through the skip indexes (the KeyValues bloom filter; the TraceId one for span nodes), then
+  // FINAL reads only their granules (EventId is in the sort key) and the condition is applied
+  // again to the latest version of each.
   const events = await queryRows<EventRow>(
     store,
     `SELECT EventId, toString(Ts) AS time, toString(ObservedTs) AS observed, Milestone, Status, System, Keys, TraceId, SpanId, Source
      FROM business_events FINAL
      WHERE Process = {process:String}
-       AND (hasAny(KeyValues, {keyNodes:Array(String)})
-            OR (Source = 'span' AND concat('span=', TraceId, '/', SpanId) IN {spanNodes:Array(String)})
-            OR arrayExists(o -> o.type = {rootKey:String} AND o.id = {instance:String}, Objects))
+       AND EventId IN (
+         SELECT EventId FROM business_events WHERE Process = {process:String} AND hasAny(KeyValues, {keyNodes:Array(String)})
+         UNION ALL
+         SELECT EventId FROM business_events
+         WHERE Process = {process:String} AND TraceId IN {spanTraceIds:Array(String)} AND concat('span=', TraceId, '/', SpanId) IN {spanNodes:Array(String)}
+         UNION ALL
+         SELECT EventId FROM business_events
+         WHERE Process = {process:String} AND notEmpty(Objects) AND arrayExists(o -> o.type = {rootKey:String} AND o.id = {instance:String}, Objects))
+       AND ${belongs}
      ORDER BY Ts, ObservedTs, EventId`,
-    { process, keyNodes, spanNodes, rootKey: definition.rootKey, instance },
+    { process, keyNodes, spanNodes, spanTraceIds, rootKey: definition.rootKey, instance },
     { tag: 'kpi.instance.events' },
   )
   const spanIds = events.filter((e) => e.SpanId !== '').map((e) => `${e.TraceId}/${e.SpanId}`)

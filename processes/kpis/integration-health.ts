@@ -3,6 +3,7 @@
 // lies in [from, to). Decisions (error classes, operation outcome, dead letters): docs/kpis/integration-health.md.
 import { BusinessAttr, IntegrationAttr, OtelAttr } from '../../core/semconv.ts'
 import { queryRows, type StoreConnection } from '../../store/index.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 /** Span attribute that marks an attempt whose message went to a dead-letter queue (`true`). */
 export const DEAD_LETTER_ATTRIBUTE = IntegrationAttr.deadLetter
@@ -21,6 +22,8 @@ export interface IntegrationScope {
   readonly integration?: string
   readonly sourceSystem?: string
   readonly targetSystem?: string
+  /** Only spans of this tenant (tenant.id on the span, else its resource); unset: every tenant. */
+  readonly tenant?: string
   /** Default DEFAULT_RETRY_HORIZON_MS. */
   readonly retryHorizonMs?: number
   /** The time an operation's retry horizon is measured to (default: the current time). */
@@ -125,6 +128,7 @@ const scopedSpans = `spans AS (
     AND ({integration:String} = '' OR Integration = {integration:String})
     AND ({sourceSystem:String} = '' OR SourceSystem = {sourceSystem:String})
     AND ({targetSystem:String} = '' OR TargetSystem = {targetSystem:String})
+    AND ({tenant:String} = '' OR Tenant = {tenant:String})
     AND Timestamp >= fromUnixTimestamp64Nano({fromNs:Int64})
     AND (Timestamp < fromUnixTimestamp64Nano({toNs:Int64})
          OR (OperationId != '' AND OperationId IN (
@@ -179,6 +183,7 @@ function scopeParams(scope: IntegrationScope): Record<string, string> {
     integration: scope.integration ?? '',
     sourceSystem: scope.sourceSystem ?? '',
     targetSystem: scope.targetSystem ?? '',
+    tenant: scope.tenant ?? '',
     nowNs: (BigInt((scope.now ?? new Date()).getTime()) * 1_000_000n).toString(),
     horizonNs: (BigInt(horizonMs) * 1_000_000n).toString(),
   }
@@ -216,17 +221,21 @@ function healthRow(r: HealthRow): IntegrationHealthRow {
   }
 }
 
-/** One row per (integration, source system, target system, endpoint) with a call in the window. */
-export async function integrationHealth(store: StoreConnection, scope: IntegrationScope = {}): Promise<IntegrationHealthRow[]> {
-  const rows = await queryRows<HealthRow>(
-    store,
-    `WITH ${scopedSpans}, ${operationOutcomes}, ${attemptStats}
+/** The SQL of integrationHealth(): one row per (integration, source_system, target_system, endpoint). */
+export function integrationHealthQuery(scope: IntegrationScope = {}): KpiQuery {
+  return {
+    sql: `WITH ${scopedSpans}, ${operationOutcomes}, ${attemptStats}
      SELECT ${GROUP}, calls, failed_calls, client, timeout, server, other, latency, latency_max, dead_letters,
             operations, succeeded_ops, recovered_ops, failed_ops, in_retry_ops
      FROM call_stats INNER JOIN op_stats USING (${GROUP})
      ORDER BY ${GROUP}`,
-    scopeParams(scope),
-    { tag: 'kpi.integration-health' },
-  )
+    params: scopeParams(scope),
+  }
+}
+
+/** One row per (integration, source system, target system, endpoint) with a call in the window. */
+export async function integrationHealth(store: StoreConnection, scope: IntegrationScope = {}): Promise<IntegrationHealthRow[]> {
+  const query = integrationHealthQuery(scope)
+  const rows = await queryRows<HealthRow>(store, query.sql, query.params, { tag: 'kpi.integration-health' })
   return rows.map(healthRow)
 }

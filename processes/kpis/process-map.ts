@@ -2,6 +2,7 @@
 // distinct instances, and the gap's p50, p95 and mean (exact quantiles), as kpis.md defines.
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import { instanceEventsCte, type LogScope } from './instance-events.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export interface ProcessMapEdge {
   readonly from: string
@@ -21,11 +22,11 @@ interface EdgeRow {
   mean: number
 }
 
-export async function processMap(store: StoreConnection, scope: LogScope): Promise<ProcessMapEdge[]> {
+/** The SQL of processMap(): one row per edge (source, target, count, instances, p50, p95, mean in seconds). */
+export function processMapQuery(scope: LogScope): KpiQuery {
   const cte = instanceEventsCte(scope)
-  const rows = await queryRows<EdgeRow>(
-    store,
-    `WITH ${cte.sql}
+  return {
+    sql: `WITH ${cte.sql}
      SELECT source, target, count() AS count, uniqExact(instance) AS instances,
             quantileExactInclusive(0.5)(gap) AS p50, quantileExactInclusive(0.95)(gap) AS p95, avg(gap) AS mean
      FROM (
@@ -36,9 +37,13 @@ export async function processMap(store: StoreConnection, scope: LogScope): Promi
      )
      GROUP BY source, target
      ORDER BY count DESC, source, target`,
-    cte.params,
-    { tag: 'kpi.process-map' },
-  )
+    params: cte.params,
+  }
+}
+
+export async function processMap(store: StoreConnection, scope: LogScope): Promise<ProcessMapEdge[]> {
+  const query = processMapQuery(scope)
+  const rows = await queryRows<EdgeRow>(store, query.sql, query.params, { tag: 'kpi.process-map' })
   return rows.map((r) => ({
     from: r.source,
     to: r.target,

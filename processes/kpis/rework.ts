@@ -5,12 +5,14 @@
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
 
 export interface ReworkScope {
   readonly definition: ProcessDefinition
   readonly window: KpiWindow
   readonly lookbackNs?: bigint
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export type ReworkKind = 'repeated' | 'rework_activity'
@@ -69,7 +71,7 @@ interface ReworkRow {
 export async function rework(store: StoreConnection, scope: ReworkScope): Promise<Rework> {
   const { definition, window } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs })
+  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs })
   const occurrences = occurrencesCte(definition)
   const params = {
     ...facts.params,

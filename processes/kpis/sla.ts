@@ -7,7 +7,8 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition, SlaDefinition } from '../definitions/index.ts'
 import { clockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export interface SlaScope {
   readonly definition: ProcessDefinition
@@ -16,6 +17,8 @@ export interface SlaScope {
   readonly lookbackNs?: bigint
   /** How many breached and at-risk instances to list per SLA. */
   readonly limit?: number
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export type SlaState = 'met' | 'breached' | 'pending' | 'at_risk'
@@ -77,12 +80,14 @@ interface InstanceRow {
 
 const isoOf = (ns: string): string => new Date(Number(BigInt(ns) / NS_PER_MS)).toISOString()
 
-async function oneSla(store: StoreConnection, scope: SlaScope, sla: SlaDefinition): Promise<SlaAttainment> {
+/** The CTEs up to `judged` (one row per instance with a start: its deadline and state) and their parameters. */
+function slaCte(scope: SlaScope, sla: SlaDefinition): { readonly cte: string; readonly params: Record<string, unknown> } {
   const { definition, window, nowNs } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
   const attributes = sla.target.kind === 'by_attribute' ? [sla.target.attribute] : []
   const facts = instanceFactsCte({
     definition,
+    source: scope.facts,
     eventsFromNs: window.fromNs - lookback,
     eventsToNs: (window.toNs > nowNs ? window.toNs : nowNs) + 1n,
     attributes,
@@ -121,16 +126,27 @@ async function oneSla(store: StoreConnection, scope: SlaScope, sla: SlaDefinitio
                         {now:Int64} >= riskFromNs, 'at_risk', 'pending') AS state
       FROM timed WHERE NOT (cancelled AND reachedNs IS NULL)
     )`
-  const [summary] = await queryRows<SummaryRow>(
-    store,
-    `WITH ${cte}
+  return { cte, params }
+}
+
+/** The SQL of one SLA's summary: one row (due, met, breached, pending, atRisk, breachedOpen). */
+export function slaSummaryQuery(scope: SlaScope, sla: SlaDefinition): KpiQuery {
+  const { cte, params } = slaCte(scope, sla)
+  return {
+    sql: `WITH ${cte}
      SELECT countIf(inWindow) AS due, countIf(inWindow AND state = 'met') AS met, countIf(inWindow AND state = 'breached') AS breached,
             countIf(inWindow AND state IN ('pending', 'at_risk')) AS pending,
             countIf(reachedNs IS NULL AND state = 'at_risk') AS atRisk, countIf(reachedNs IS NULL AND state = 'breached') AS breachedOpen
      FROM (SELECT *, deadlineNs >= {windowFrom:Int64} AND deadlineNs < {windowTo:Int64} AS inWindow FROM judged)`,
     params,
-    { tag: 'kpi.sla.summary' },
-  )
+  }
+}
+
+async function oneSla(store: StoreConnection, scope: SlaScope, sla: SlaDefinition): Promise<SlaAttainment> {
+  const { definition } = scope
+  const summaryQuery = slaSummaryQuery(scope, sla)
+  const [summary] = await queryRows<SummaryRow>(store, summaryQuery.sql, summaryQuery.params, { tag: 'kpi.sla.summary' })
+  const { cte, params } = slaCte(scope, sla)
   const instances = await queryRows<InstanceRow>(
     store,
     `WITH ${cte}

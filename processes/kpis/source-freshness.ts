@@ -3,6 +3,7 @@
 // row: the emitting service, the business system of record, and an integration's source system.
 import { BusinessAttr } from '../../core/semconv.ts'
 import { queryRows, type StoreConnection } from '../../store/index.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export const SYSTEM_KINDS = ['service', 'business_system', 'integration_source'] as const
 /** service: service.name; business_system: business.system as set (no fallback); integration_source: integration.source.system. */
@@ -59,10 +60,16 @@ const FRESHNESS_SQL = `
 
 const isoOfMs = (ms: bigint): string => new Date(Number(ms)).toISOString()
 
+/** The SQL of sourceFreshness(): one row per (kind, system) with last_ns and ingested_ms (ages are taken in JS). */
+export function sourceFreshnessQuery(kind?: SystemKind): KpiQuery {
+  return { sql: FRESHNESS_SQL, params: { kind: kind ?? '' } }
+}
+
 /** One row per (kind, system) ever seen, ordered by kind, then system. */
 export async function sourceFreshness(store: StoreConnection, scope: FreshnessScope): Promise<SourceFreshness[]> {
   const nowNs = BigInt(scope.now.getTime()) * 1_000_000n
-  const rows = await queryRows<FreshnessRow>(store, FRESHNESS_SQL, { kind: scope.kind ?? '' }, { tag: 'kpi.source-freshness' })
+  const query = sourceFreshnessQuery(scope.kind)
+  const rows = await queryRows<FreshnessRow>(store, query.sql, query.params, { tag: 'kpi.source-freshness' })
   return rows.map((r) => {
     const lastNs = BigInt(r.last_ns)
     return {

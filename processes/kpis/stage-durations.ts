@@ -7,7 +7,8 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { Clock, ProcessDefinition } from '../definitions/index.ts'
 import { clockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export interface StagePair {
   readonly from: string
@@ -22,6 +23,8 @@ export interface StageDurationScope {
   readonly lookbackNs?: bigint
   /** Stages to measure; default: the flow's edges, or the observed pairs when it has none. */
   readonly stages?: readonly StagePair[]
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export interface StageDuration extends StagePair {
@@ -94,15 +97,16 @@ function requestedStages(scope: StageDurationScope): { pairs: StagePair[]; exits
   return { pairs, exits: distinctStages([...edges, ...pairs]), from }
 }
 
-export async function stageDurations(store: StoreConnection, scope: StageDurationScope): Promise<StageDurations> {
+/** The SQL of stageDurations(): one row per stage (a, b, count, mean, p50, p95, ...); undefined when no stage is listed. */
+export function stageDurationsQuery(scope: StageDurationScope): KpiQuery | undefined {
   const { definition, window, nowNs } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
   const clockName = scope.clock ?? 'wall'
   const readTo = window.toNs > nowNs ? window.toNs : nowNs + 1n
-  const facts = instanceFactsCte({ definition, eventsFromNs: window.fromNs - lookback, eventsToNs: readTo })
+  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: readTo })
   const clock = clockSql(clockName, definition.calendar, Number((window.fromNs - lookback) / NS_PER_MS), Number(readTo / NS_PER_MS) + 86_400_000)
   const { pairs, exits, from: stagesFrom } = requestedStages(scope)
-  if (stagesFrom !== 'observed' && pairs.length === 0) return { clock: clockName, quantileMethod: 'exact', stagesFrom, stages: [] }
+  if (stagesFrom !== 'observed' && pairs.length === 0) return undefined
   const params = {
     ...facts.params,
     ...clock.params,
@@ -129,9 +133,8 @@ export async function stageDurations(store: StoreConnection, scope: StageDuratio
       ? 'SELECT a, b FROM stage_pairs'
       : 'SELECT p.1 AS a, p.2 AS b FROM (SELECT arrayJoin(arrayZip({exitFrom:Array(String)}, {exitTo:Array(String)})) AS p)'
   const duration = `greatest(0, ${clock.between('tA', 'tB')})`
-  const rows = await queryRows<StageRow>(
-    store,
-    `WITH ${facts.sql},
+  return {
+    sql: `WITH ${facts.sql},
      stage_pairs AS (${stagePairs}),
      exits AS (SELECT a, groupArray(b) AS nexts FROM (${exitPairs}) GROUP BY a),
      stage_list AS (SELECT p.a AS a, p.b AS b, x.nexts AS nexts FROM stage_pairs AS p LEFT JOIN exits AS x ON x.a = p.a),
@@ -170,8 +173,16 @@ export async function stageDurations(store: StoreConnection, scope: StageDuratio
      GROUP BY a, b
      ORDER BY count DESC, a, b`,
     params,
-    { tag: 'kpi.stage-durations' },
-  )
+  }
+}
+
+export async function stageDurations(store: StoreConnection, scope: StageDurationScope): Promise<StageDurations> {
+  const { definition } = scope
+  const clockName = scope.clock ?? 'wall'
+  const { pairs, from: stagesFrom } = requestedStages(scope)
+  const query = stageDurationsQuery(scope)
+  if (query === undefined) return { clock: clockName, quantileMethod: 'exact', stagesFrom, stages: [] }
+  const rows = await queryRows<StageRow>(store, query.sql, query.params, { tag: 'kpi.stage-durations' })
   const measuredStage = (row: StageRow | undefined, pair: StagePair): StageDuration => {
     const count = Number(row?.count ?? 0)
     const inFlight = Number(row?.inFlightCount ?? 0)

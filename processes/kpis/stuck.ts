@@ -9,7 +9,8 @@ import type { MilestoneName, ProcessDefinition, StageThreshold } from '../defini
 import { clockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS } from './cycle-time.ts'
 import { memberEventsCte } from './instance-events.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export type StuckState = 'stuck' | 'unknown_late_data'
 
@@ -19,6 +20,8 @@ export interface StuckScope {
   readonly lookbackNs?: bigint
   readonly limit?: number
   readonly offset?: number
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export interface StuckInstance {
@@ -72,7 +75,7 @@ function nextMilestones(definition: ProcessDefinition, after: MilestoneName): Mi
 }
 
 /** Last milestone -> the system expected to emit what comes next (the first next milestone that names one). */
-function expectedSystems(definition: ProcessDefinition): Record<string, string> {
+export function expectedSystems(definition: ProcessDefinition): Record<string, string> {
   const systemOf = new Map(definition.milestones.map((m) => [m.name, m.system ?? '']))
   const out: Record<string, string> = {}
   for (const milestone of definition.milestones) {
@@ -106,13 +109,19 @@ async function stageQuantiles(
   return new Map(rows.map((r) => [r.stage, r.q]))
 }
 
-/** Milestone -> threshold in ms, for every milestone a threshold applies after. */
-async function thresholds(store: StoreConnection, definition: ProcessDefinition, nowNs: bigint): Promise<{ ms: Record<string, number>; business: string[] }> {
+/** Milestone -> the threshold that applies after it and its clock (the default threshold, then the stages). */
+export function stageThresholds(definition: ProcessDefinition): Map<string, { readonly threshold: StageThreshold; readonly clock: 'wall' | 'business' }> {
   const byStage = new Map<string, { threshold: StageThreshold; clock: 'wall' | 'business' }>()
   if (definition.defaultStageThreshold !== undefined) {
     for (const m of definition.milestones) byStage.set(m.name, { threshold: definition.defaultStageThreshold, clock: 'wall' })
   }
   for (const stage of definition.stages) byStage.set(stage.after, { threshold: stage.threshold, clock: stage.clock })
+  return byStage
+}
+
+/** Milestone -> threshold in ms, for every milestone a threshold applies after. */
+async function thresholds(store: StoreConnection, definition: ProcessDefinition, nowNs: bigint): Promise<{ ms: Record<string, number>; business: string[] }> {
+  const byStage = stageThresholds(definition)
   const ms: Record<string, number> = {}
   const business: string[] = []
   const quantileCache = new Map<string, Map<string, number>>()
@@ -175,26 +184,34 @@ interface InstanceRow {
   currency: string
 }
 
-export async function stuckInstances(store: StoreConnection, scope: StuckScope): Promise<StuckAnswer> {
+/** What stuckInstances() settles before its main queries (thresholds and watermarks are queries of their own). */
+export interface StuckInputs {
+  /** Milestone -> the threshold after it, ms. */
+  readonly thresholdMs: Readonly<Record<string, number>>
+  /** Milestones whose threshold runs on the business clock. */
+  readonly businessStages: readonly string[]
+  /** Last milestone -> the system expected to emit the next one. */
+  readonly expectedSystem: Readonly<Record<string, string>>
+  /** Systems late past their allowance: their instances are unknown_late_data, not stuck. */
+  readonly lateSystems: readonly string[]
+}
+
+/** The CTEs up to `flagged` (one row per stuck or unknown_late_data instance) and their parameters. */
+function stuckCandidates(scope: StuckScope, inputs: StuckInputs): { readonly sql: string; readonly params: Record<string, unknown> } {
   const { definition, nowNs } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const stage = await thresholds(store, definition, nowNs)
-  const expected = expectedSystems(definition)
-  const systems = await watermarks(store, definition, [...new Set(Object.values(expected))].sort(), nowNs)
-  const facts = instanceFactsCte({ definition, eventsFromNs: nowNs - lookback, eventsToNs: nowNs + 1n, withKeys: true })
+  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: nowNs - lookback, eventsToNs: nowNs + 1n, withKeys: true })
   const clock = clockSql('business', definition.calendar, Number((nowNs - lookback) / NS_PER_MS), Number(nowNs / NS_PER_MS) + 1)
   const params = {
     ...facts.params,
     ...clock.params,
     now: nowNs.toString(),
-    thresholdMs: stage.ms,
-    businessStages: stage.business,
-    expectedSystem: expected,
-    lateSystems: systems.filter((s) => s.late).map((s) => s.system),
-    limit: scope.limit ?? 100,
-    offset: scope.offset ?? 0,
+    thresholdMs: inputs.thresholdMs,
+    businessStages: inputs.businessStages,
+    expectedSystem: inputs.expectedSystem,
+    lateSystems: inputs.lateSystems,
   }
-  const candidates = `${facts.sql},
+  const sql = `${facts.sql},
     idle AS (
       SELECT *, if(has({businessStages:Array(String)}, lastMilestone), ${clock.between('lastNs', '{now:Int64}')}, {now:Int64} - lastNs) AS ageNs,
              {thresholdMs:Map(String, Int64)}[lastMilestone] AS thresholdMs,
@@ -206,26 +223,50 @@ export async function stuckInstances(store: StoreConnection, scope: StuckScope):
       SELECT *, if(has({lateSystems:Array(String)}, expectedSystem), 'unknown_late_data', 'stuck') AS state
       FROM idle WHERE ageNs > thresholdMs * 1000000
     )`
-  const [summary] = await queryRows<SummaryRow>(
-    store,
-    `WITH ${candidates}
+  return { sql, params }
+}
+
+/** The SQL of the summary: one row (stuck, unknownLateData, oldestAgeNs, valueAtRisk as [(currency, amount, instances)]). */
+export function stuckSummaryQuery(scope: StuckScope, inputs: StuckInputs): KpiQuery {
+  const candidates = stuckCandidates(scope, inputs)
+  return {
+    sql: `WITH ${candidates.sql}
      SELECT countIf(state = 'stuck') AS stuck, countIf(state = 'unknown_late_data') AS unknownLateData,
             toString(maxIf(ageNs, state = 'stuck')) AS oldestAgeNs,
             (SELECT arraySort(groupArray((currency, toString(amount), toString(n)))) FROM (
                SELECT currency, sum(value) AS amount, count() AS n FROM flagged WHERE state = 'stuck' AND value IS NOT NULL GROUP BY currency)) AS valueAtRisk
      FROM flagged`,
-    params,
-    { tag: 'kpi.stuck.summary' },
-  )
-  const instances = await queryRows<InstanceRow>(
-    store,
-    `WITH ${candidates}
+    params: candidates.params,
+  }
+}
+
+/** The SQL of the instance list: stuck first, oldest first, one page (limit, offset of the scope). */
+export function stuckInstancesQuery(scope: StuckScope, inputs: StuckInputs): KpiQuery {
+  const candidates = stuckCandidates(scope, inputs)
+  return {
+    sql: `WITH ${candidates.sql}
      SELECT instance, arraySort(keys) AS keys, state, lastMilestone, lastSystem, expectedSystem, toString(ageNs) AS ageNs, toString(thresholdMs) AS thresholdMs,
             toString(value) AS value, currency
      FROM flagged ORDER BY state, ageNs DESC, instance LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    params,
-    { tag: 'kpi.stuck.instances' },
-  )
+    params: { ...candidates.params, limit: scope.limit ?? 100, offset: scope.offset ?? 0 },
+  }
+}
+
+export async function stuckInstances(store: StoreConnection, scope: StuckScope): Promise<StuckAnswer> {
+  const { definition, nowNs } = scope
+  const stage = await thresholds(store, definition, nowNs)
+  const expected = expectedSystems(definition)
+  const systems = await watermarks(store, definition, [...new Set(Object.values(expected))].sort(), nowNs)
+  const inputs: StuckInputs = {
+    thresholdMs: stage.ms,
+    businessStages: stage.business,
+    expectedSystem: expected,
+    lateSystems: systems.filter((s) => s.late).map((s) => s.system),
+  }
+  const summaryQuery = stuckSummaryQuery(scope, inputs)
+  const [summary] = await queryRows<SummaryRow>(store, summaryQuery.sql, summaryQuery.params, { tag: 'kpi.stuck.summary' })
+  const instancesQuery = stuckInstancesQuery(scope, inputs)
+  const instances = await queryRows<InstanceRow>(store, instancesQuery.sql, instancesQuery.params, { tag: 'kpi.stuck.instances' })
   const stuck = Number(summary?.stuck ?? 0)
   return {
     stuck,

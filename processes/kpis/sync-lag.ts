@@ -3,6 +3,7 @@
 // the target; lag, coalescing, pending (missing_sync) changes. Semantics: docs/kpis/sync-lag.md.
 import { SyncAttr } from '../../core/semconv.ts'
 import { queryRows, type QueryParams, type StoreConnection } from '../../store/index.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 /** L_max: an unmatched change older than this is pending (kpis.md K7). */
 export const DEFAULT_MAX_PENDING_AGE_MS = 15 * 60_000
@@ -20,6 +21,8 @@ export interface SyncLagScope {
   readonly sourceSystem?: string
   readonly targetSystem?: string
   readonly entityType?: string
+  /** Only sync spans of this tenant (tenant.id on the span, else its resource); unset: every tenant. */
+  readonly tenant?: string
 }
 
 export interface SyncLagPair {
@@ -80,6 +83,7 @@ function syncParams(scope: SyncLagScope): Record<string, string | number> {
     sourceSystem: scope.sourceSystem ?? '',
     targetSystem: scope.targetSystem ?? '',
     entityType: scope.entityType ?? '',
+    tenant: scope.tenant ?? '',
   }
 }
 
@@ -102,6 +106,7 @@ sync_spans AS (
   WHERE Timestamp >= fromUnixTimestamp64Nano({scanFromNs:Int64}) AND Timestamp < fromUnixTimestamp64Nano({scanToNs:Int64})
     AND side IN ('change', 'apply') AND entity_type != '' AND entity_id != '' AND version IS NOT NULL
     AND ({entityType:String} = '' OR entity_type = {entityType:String})
+    AND ({tenant:String} = '' OR Tenant = {tenant:String})
 ),
 applies AS (
   SELECT if(TargetSystem != '', TargetSystem, BusinessSystem) AS target, SourceSystem AS apply_source,
@@ -170,11 +175,10 @@ interface PairRow {
 const UNMATCHED = 'NOT echo AND NOT matched'
 const PENDING = `${UNMATCHED} AND {nowNs:Int64} - ts_ns > {maxPendingNs:Int64}`
 
-/** K7 per (source system, target system, entity type) over the changes of the window. */
-export async function syncLag(store: StoreConnection, scope: SyncLagScope): Promise<SyncLagPair[]> {
-  const rows = await queryRows<PairRow>(
-    store,
-    `WITH ${PER_CHANGE_CTE}
+/** The SQL of syncLag(): one row per (source, target, entity_type). */
+export function syncLagQuery(scope: SyncLagScope): KpiQuery {
+  return {
+    sql: `WITH ${PER_CHANGE_CTE}
      SELECT source, target, entity_type,
             countIf(NOT echo) AS changes, countIf(matched) AS matched_count, countIf(matched AND sharing > 1) AS coalesced,
             countIf(${PENDING}) AS pending, countIf(${UNMATCHED}) - pending AS in_flight, countIf(echo) AS echoes,
@@ -186,9 +190,14 @@ export async function syncLag(store: StoreConnection, scope: SyncLagScope): Prom
      FROM per_change
      GROUP BY source, target, entity_type
      ORDER BY source, target, entity_type`,
-    syncParams(scope),
-    { tag: 'kpi.sync-lag' },
-  )
+    params: syncParams(scope),
+  }
+}
+
+/** K7 per (source system, target system, entity type) over the changes of the window. */
+export async function syncLag(store: StoreConnection, scope: SyncLagScope): Promise<SyncLagPair[]> {
+  const query = syncLagQuery(scope)
+  const rows = await queryRows<PairRow>(store, query.sql, query.params, { tag: 'kpi.sync-lag' })
   return rows.map((r) => ({
     sourceSystem: r.source,
     targetSystem: r.target,
@@ -221,24 +230,29 @@ export interface PendingPageRequest {
   readonly offset: number
 }
 
-/** The pending (missing_sync) changes of the window, oldest first, one page of them. */
-export async function pendingSyncs(store: StoreConnection, scope: SyncLagScope, page: PendingPageRequest): Promise<PendingSyncPage> {
-  const params: QueryParams = { ...syncParams(scope), limit: page.limit, offset: page.offset }
-  const pendingRows = `per_change WHERE ${PENDING}`
-  const rows = await queryRows<PendingRow>(
-    store,
-    `WITH ${PER_CHANGE_CTE}
+const PENDING_ROWS = `per_change WHERE ${PENDING}`
+
+/** The SQL of one page of pendingSyncs(): the pending changes oldest first, each row with the total. */
+export function pendingSyncsQuery(scope: SyncLagScope, page: PendingPageRequest): KpiQuery {
+  return {
+    sql: `WITH ${PER_CHANGE_CTE}
      SELECT source, target, entity_type, entity_id, version, ts_ns, ({nowNs:Int64} - ts_ns) / 1e9 AS age_seconds, count() OVER () AS total
-     FROM ${pendingRows}
+     FROM ${PENDING_ROWS}
      ORDER BY ts_ns, source, target, entity_type, entity_id, version
      LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    params,
-    { tag: 'kpi.sync-pending' },
-  )
+    params: { ...syncParams(scope), limit: page.limit, offset: page.offset },
+  }
+}
+
+/** The pending (missing_sync) changes of the window, oldest first, one page of them. */
+export async function pendingSyncs(store: StoreConnection, scope: SyncLagScope, page: PendingPageRequest): Promise<PendingSyncPage> {
+  const query = pendingSyncsQuery(scope, page)
+  const params: QueryParams = query.params
+  const rows = await queryRows<PendingRow>(store, query.sql, params, { tag: 'kpi.sync-pending' })
   let total = Number(rows[0]?.total ?? 0)
   // A page past the end has no row to carry the total: count alone.
   if (rows.length === 0 && page.offset > 0) {
-    const [count] = await queryRows<{ total: string }>(store, `WITH ${PER_CHANGE_CTE} SELECT count() AS total FROM ${pendingRows}`, params, {
+    const [count] = await queryRows<{ total: string }>(store, `WITH ${PER_CHANGE_CTE} SELECT count() AS total FROM ${PENDING_ROWS}`, params, {
       tag: 'kpi.sync-pending-count',
     })
     total = Number(count?.total ?? 0)

@@ -6,7 +6,8 @@ import { ErrorCode, ThroughlineError } from '../../core/errors.ts'
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
-import { instanceFactsCte } from './instance-facts.ts'
+import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { KpiQuery } from './kpi-query.ts'
 
 export const THROUGHPUT_BUCKETS = ['hour', 'day', 'week'] as const
 export type ThroughputBucketSize = (typeof THROUGHPUT_BUCKETS)[number]
@@ -21,6 +22,8 @@ export interface ThroughputScope {
   readonly bucket: ThroughputBucketSize
   /** How far before the window events are read, so instances open at its start count in WIP. */
   readonly lookbackNs?: bigint
+  /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
+  readonly facts?: FactsSource | undefined
 }
 
 export interface ThroughputBucket {
@@ -74,7 +77,8 @@ function bucketAfter(size: ThroughputBucketSize, start: string, n: string): stri
   return `addWeeks(${start}, ${n})`
 }
 
-export async function throughput(store: StoreConnection, scope: ThroughputScope): Promise<Throughput> {
+/** The SQL of throughput(): one row per bucket (startS, endS, arrivals, completions, cancelled, failed, wip). */
+export function throughputQuery(scope: ThroughputScope): KpiQuery {
   const { definition, window, nowNs, bucket } = scope
   if (window.toNs <= window.fromNs) throw new ThroughlineError(ErrorCode.badRequest, 'throughput: the window is empty (to must be after from)', 400)
   // Upper bound on the buckets: a local day or week may be an hour short; one more for a
@@ -89,7 +93,7 @@ export async function throughput(store: StoreConnection, scope: ThroughputScope)
     )
   }
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs > nowNs ? window.toNs : nowNs + 1n })
+  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs > nowNs ? window.toNs : nowNs + 1n })
   const params = {
     ...facts.params,
     timeZone: definition.calendar.timeZone,
@@ -98,9 +102,8 @@ export async function throughput(store: StoreConnection, scope: ThroughputScope)
     now: nowNs.toString(),
     maxBuckets,
   }
-  const rows = await queryRows<BucketRow>(
-    store,
-    `WITH ${facts.sql},
+  return {
+    sql: `WITH ${facts.sql},
      -- WIP from the start milestone (else the first event seen: an instance whose start was
      -- not seen is still in progress) to the end: the terminal reached, or for an instance
      -- cancelled by status without a cancelling milestone, its last event.
@@ -148,8 +151,13 @@ export async function throughput(store: StoreConnection, scope: ThroughputScope)
      LEFT JOIN wip_moves AS m ON m.b = s.bucketStart
      ORDER BY s.bucketStart`,
     params,
-    { tag: 'kpi.throughput' },
-  )
+  }
+}
+
+export async function throughput(store: StoreConnection, scope: ThroughputScope): Promise<Throughput> {
+  const { definition, nowNs, bucket } = scope
+  const query = throughputQuery(scope)
+  const rows = await queryRows<BucketRow>(store, query.sql, query.params, { tag: 'kpi.throughput' })
   const nowMs = Number(nowNs / NS_PER_MS)
   const buckets = rows.map((r): ThroughputBucket => {
     const [startMs, endMs] = [Number(r.startS) * 1000, Number(r.endS) * 1000]

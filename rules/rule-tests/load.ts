@@ -25,6 +25,7 @@ import {
 } from '../../processes/index.ts'
 import { checkRuleTexts } from '../loader.ts'
 import type { Rule } from '../model.ts'
+import { SOURCE_LATE } from '../source-late.ts'
 import type { AlertPhase } from '../state-machine.ts'
 import {
   RuleTestFileSchema,
@@ -432,7 +433,8 @@ async function buildCase(
     const evalTime = ctx.time([...at, 'eval_time'], t.eval_time, startMs)
     if (evalTime.ms < startMs)
       ctx.error([...at, 'eval_time'], ProblemCode.invalidValue, `is before the test's start_timestamp (${new Date(startMs).toISOString()})`)
-    if (!selectedIds.has(t.alertname)) {
+    // SourceLate is built in: raised by the engine, not by a rule of the files.
+    if (!selectedIds.has(t.alertname) && t.alertname !== SOURCE_LATE) {
       const why = byId.has(t.alertname) ? 'is not among the rules this test evaluates (`rules`)' : 'is no rule in the rule files'
       ctx.error([...at, 'alertname'], ProblemCode.invalidValue, `${JSON.stringify(t.alertname)} ${why}; they are: ${[...selectedIds].join(', ')}`)
     }

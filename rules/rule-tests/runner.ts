@@ -103,6 +103,7 @@ const TEST_TABLES = [
   'otel_traces_trace_id_ts',
   'otel_logs',
   'instance_keys',
+  'instance_facts',
   'key_edges',
   'deriver_cursors',
   'alert_states',

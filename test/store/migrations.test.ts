@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('migrate on chDB', () => {
   it('creates every table and the materialized view, and records each migration with its checksum', async () => {
     const { store, config } = open('first_run')
-    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3, 4], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3, 4, 5], alreadyApplied: [] })
 
     const tables = await queryRows<{ name: string; engine: string }>(
       store,
@@ -42,6 +42,7 @@ describe('migrate on chDB', () => {
       { name: 'alert_transitions', engine: 'MergeTree' },
       { name: 'business_events', engine: 'ReplacingMergeTree' },
       { name: 'deriver_cursors', engine: 'ReplacingMergeTree' },
+      { name: 'instance_facts', engine: 'ReplacingMergeTree' },
       { name: 'instance_keys', engine: 'ReplacingMergeTree' },
       { name: 'key_edges', engine: 'ReplacingMergeTree' },
       { name: 'notification_groups', engine: 'ReplacingMergeTree' },
@@ -65,6 +66,7 @@ describe('migrate on chDB', () => {
       { version: 2, name: 'business events', checksum: migrationChecksum(migrations[1]!) },
       { version: 3, name: 'deriver and correlation', checksum: migrationChecksum(migrations[2]!) },
       { version: 4, name: 'alerts and notifications', checksum: migrationChecksum(migrations[3]!) },
+      { version: 5, name: 'instance facts rollup and lookups by span', checksum: migrationChecksum(migrations[4]!) },
     ])
     expect(migrationChecksum(migrations[0]!)).toMatch(/^[0-9a-f]{64}$/)
   })
@@ -72,23 +74,23 @@ describe('migrate on chDB', () => {
   it('applies nothing the second time, even with another retention (the checksum covers templates, not settings)', async () => {
     const first = open('second_run')
     await migrate(first.store, first.config)
-    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4] })
+    expect(await migrate(first.store, first.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4, 5] })
     const longer = open('second_run', { tracesDays: 90, logsDays: 0 })
-    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4] })
+    expect(await migrate(longer.store, longer.config)).toEqual({ applied: [], alreadyApplied: [1, 2, 3, 4, 5] })
   })
 
   it('lets two migrators started at once both succeed, leaving one logical record', async () => {
     const a = open('concurrent')
     const b = open('concurrent')
     const results = await Promise.all([migrate(a.store, a.config), migrate(b.store, b.config)])
-    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2, 3, 4])
+    for (const result of results) expect([...result.applied, ...result.alreadyApplied].sort()).toEqual([1, 2, 3, 4, 5])
     const rows = await queryRows<{ version: number }>(
       a.store,
       'SELECT version FROM concurrent.schema_migrations FINAL ORDER BY version',
       {},
       { tag: 'test.final' },
     )
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }])
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }])
   })
 
   it('refuses to run when a recorded checksum differs from the code', async () => {
@@ -154,7 +156,7 @@ describe('tables a stock OpenTelemetry Collector created first', () => {
       {},
       { tag: 'test.adopt' },
     )
-    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3, 4], alreadyApplied: [] })
+    expect(await migrate(store, config)).toEqual({ applied: [1, 2, 3, 4, 5], alreadyApplied: [] })
 
     const reference = open('reference')
     await migrate(reference.store, reference.config)

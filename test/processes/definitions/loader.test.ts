@@ -20,12 +20,17 @@ const byName = (name: string): ProcessDefinition => {
 const office = [{ startMinute: 480, endMinute: 1080 }]
 
 describe('loading processes.d/', () => {
-  it('finds both shipped definitions valid, without warnings, sorted by name', () => {
+  it('finds the shipped definitions valid, without warnings, sorted by name', () => {
     expect(shipped.ok).toBe(true)
     if (!shipped.ok) return
-    expect(shipped.definitions.map((definition) => definition.name)).toEqual(['lead_to_cash', 'order_to_cash_sample'])
+    expect(shipped.definitions.map((definition) => definition.name)).toEqual(['bank_credit', 'lead_to_cash', 'order_to_cash_sample', 'retail_o2o'])
     expect(shipped.warnings).toEqual([])
-    expect(shipped.files).toEqual(['processes.d/lead-to-cash.yaml', 'processes.d/order-to-cash-sample.yaml'])
+    expect(shipped.files).toEqual([
+      'processes.d/bank-credit.yaml',
+      'processes.d/lead-to-cash.yaml',
+      'processes.d/order-to-cash-sample.yaml',
+      'processes.d/retail-o2o.yaml',
+    ])
   })
 
   it('loads the sample into exactly the expected model', () => {

@@ -202,6 +202,20 @@ describe('deriving business events from spans', () => {
     const instances = await instancesOf('order_flow', 'order')
     for (const order of orders) expect(instances[order]).toEqual(['batch.posted', 'order.created'])
     expect(instances.O1).not.toContain('batch.posted')
+    // The deriver kept the facts rollup of every instance it touched: the batch counts in each
+    // of the three (2 events), and O1 (5 events, completed at the later shipment) is as derived.
+    const rollup = await queryRows<{ Instance: string; Events: number; Outcome: string; LastMilestone: string }>(
+      running.store,
+      "SELECT Instance, Events, Outcome, LastMilestone FROM instance_facts FINAL WHERE Process = 'order_flow' AND NOT Removed ORDER BY Instance",
+      {},
+      { tag: 'test.rollup' },
+    )
+    expect(rollup).toEqual([
+      { Instance: 'O1', Events: 5, Outcome: 'completed', LastMilestone: 'invoice.posted' },
+      ...orders.map((order) => ({ Instance: order, Events: 2, Outcome: '', LastMilestone: 'batch.posted' })),
+      // The other order of the reference-key test: created, nothing since.
+      { Instance: 'O2', Events: 1, Outcome: '', LastMilestone: 'order.created' },
+    ])
   })
 })
 

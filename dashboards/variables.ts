@@ -1,0 +1,50 @@
+// The dashboards' template variables and the bindings that put them into KPI SQL. A KPI's
+// SQL is rendered per process definition (milestones, terminals and keys are the
+// definition's), so each process has its own row of panels; the `process` variable decides
+// which rows return data, by turning a row's process name into '' when it is not selected.
+import { ConstantVariableBuilder, CustomVariableBuilder, QueryVariableBuilder, TextBoxVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
+import type { ProcessDefinition } from '../processes/index.ts'
+import { DATASOURCE } from './clickhouse-query.ts'
+import { expression, typedLiteral, variable, type GrafanaBinding } from './grafana-sql.ts'
+
+export const processVariable = (definitions: readonly ProcessDefinition[]): CustomVariableBuilder =>
+  new CustomVariableBuilder('process')
+    .label('Process')
+    .values(definitions.map((d) => d.name).join(','))
+    .multi(true)
+    .includeAll(true)
+    .current({ text: 'All', value: '$__all' })
+
+/** The versions seen for the selected processes (business_events.ProcessVersion). */
+export const versionVariable = (): QueryVariableBuilder =>
+  new QueryVariableBuilder('version')
+    .label('Version')
+    .description('Process definition versions seen in the events of the selected processes; the KPI panels cover every version (see docs/dashboards.md)')
+    .datasource(DATASOURCE)
+    .query('SELECT DISTINCT ProcessVersion FROM business_events WHERE Process IN (${process:sqlstring}) ORDER BY ProcessVersion')
+    .multi(true)
+    .includeAll(true)
+
+/** Empty: every tenant. Matched against otel_traces.Tenant (tenant.id on the span, else its resource). */
+export const tenantVariable = (): TextBoxVariableBuilder =>
+  new TextBoxVariableBuilder('tenant').label('Tenant').description('tenant.id of the integration spans; empty for all tenants').defaultValue('')
+
+/** A business key as 'type=value', e.g. order_id=SO-1001 or so_number=4500017. */
+export const businessKeyVariable = (): TextBoxVariableBuilder =>
+  new TextBoxVariableBuilder('business_key')
+    .label('Business key')
+    .description('type=value, e.g. order_id=O-1001; any key of an instance finds it')
+    .defaultValue('')
+
+/** Where the throughline API is reached, for links to an instance's timeline. */
+export const apiUrlVariable = (): ConstantVariableBuilder =>
+  new ConstantVariableBuilder('api_url').value('http://localhost:8080').description('the throughline API as people reach it')
+
+/** The `process` parameter of a definition's row: its name when selected, else ''. */
+export function processBinding(definition: ProcessDefinition): GrafanaBinding {
+  const name = typedLiteral('process', 'String', definition.name)
+  return expression(`if(has([\${process:sqlstring}], ${name}), ${name}, '')`)
+}
+
+export const tenantBinding = (): GrafanaBinding => variable('tenant')
+export const businessKeyBinding = (): GrafanaBinding => variable('business_key')

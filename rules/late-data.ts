@@ -1,0 +1,121 @@
+// Late data re-evaluation. Two cases, both on event time:
+//  - an UNKNOWN stretch (a source behind) ends: the windows evaluated as UNKNOWN are evaluated
+//    again at their own event times, from the record as it was before the stretch, so `for`
+//    runs on when the data says things happened, not on when it arrived;
+//  - data arrives late for windows that breached (an event with business time at or before a
+//    breaching evaluation, observed after it): those windows are evaluated again; if none of
+//    them breaches now, the alert never truly breached and resolves with reason `late_data`.
+// Late arrivals are read from business_events (business time Ts, arrival ObservedTs), so this
+// covers the rules that read a process; integration and sync rules read spans and are not
+// re-evaluated.
+import { queryRows, type StoreClient } from '../store/index.ts'
+import { observeAlert, type Observed, type ObserveSettings } from './alert-observe.ts'
+import type { StoredAlert, TransitionRow } from './alert-store.ts'
+import { fingerprint } from './fingerprint.ts'
+import type { Rule } from './model.ts'
+import type { Sample } from './sample.ts'
+import { resolveFor } from './state-machine.ts'
+
+/** At most this many past windows are evaluated again at once (a long outage replays its last ones). */
+export const MAX_REPLAYED_WINDOWS = 60
+
+/** The event times of the evaluations of an UNKNOWN stretch, from its start up to (not including) `atMs`. */
+export function replayTimes(unknownSinceMs: number, atMs: number, intervalMs: number): number[] {
+  const times: number[] = []
+  for (let t = unknownSinceMs; t < atMs; t += intervalMs) times.push(t)
+  return times.slice(-MAX_REPLAYED_WINDOWS)
+}
+
+/**
+ * Did data of `process` arrive after `sinceMs` for any of the breaching windows (an event at or
+ * before the window end, observed after the window was evaluated)?
+ */
+async function lateDataForWindows(store: StoreClient, process: string, breachTimesMs: readonly number[], sinceMs: number): Promise<boolean> {
+  if (breachTimesMs.length === 0) return false
+  const rows = await queryRows<{ n: string }>(
+    store,
+    `SELECT count() AS n FROM business_events
+     WHERE Process = {process:String} AND ObservedTs > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
+       AND arrayExists(t -> toUnixTimestamp64Milli(Ts) <= t AND toUnixTimestamp64Milli(ObservedTs) > t, {times:Array(Int64)})`,
+    { process, since: sinceMs, times: breachTimesMs },
+    { tag: 'rules.late-data' },
+  )
+  return Number(rows[0]?.n ?? 0) > 0
+}
+
+export interface LateDataInput {
+  readonly rule: Rule
+  readonly atMs: number
+  /** This evaluation's samples by fingerprint. */
+  readonly current: ReadonlyMap<string, Sample>
+  readonly settings: ObserveSettings
+  readonly alerts: readonly StoredAlert[]
+  readonly store: StoreClient
+  /** The rule evaluated at a past event time (no samples and the error when it fails). */
+  readonly samplesAt: (atMs: number) => Promise<{ readonly samples: readonly Sample[]; readonly error?: string }>
+}
+
+/** What late data changes about the rule's alerts, before this evaluation is applied to them. */
+export async function reevaluateLateData(input: LateDataInput): Promise<Observed[]> {
+  const { rule, atMs, current, settings } = input
+  const process = 'process' in rule ? rule.process : undefined
+  const out: Observed[] = []
+  const past = new Map<number, Map<string, Sample> | undefined>()
+  const sampleAt = async (t: number, fp: string): Promise<Sample | undefined> => {
+    if (!past.has(t)) {
+      const { samples, error } = await input.samplesAt(t)
+      past.set(t, error === undefined ? new Map(samples.map((s) => [fingerprint(rule.id, s.labels), s])) : undefined)
+    }
+    return past.get(t)?.get(fp)
+  }
+  for (const stored of input.alerts) {
+    const { record, details } = stored
+    if (record.ruleId !== rule.id) continue
+    const fp = record.fingerprint
+    const now = current.get(fp)
+    if (
+      record.lastResult === 'unknown' &&
+      details.lateSystems !== undefined &&
+      details.beforeUnknown !== undefined &&
+      now !== undefined &&
+      now.result !== 'unknown'
+    ) {
+      // The UNKNOWN stretch ends: replay its windows from the record before it.
+      const { beforeUnknown, lateSystems: _late, ...rest } = details
+      let replayed: StoredAlert = { record: beforeUnknown, details: rest }
+      const rows: TransitionRow[] = []
+      for (const t of replayTimes(record.unknownSinceMs, atMs, rule.intervalMs)) {
+        const sample = await sampleAt(t, fp)
+        const result = sample?.result ?? (rule.noData === 'ok' ? 'ok' : rule.noData)
+        const observation = {
+          atMs: t,
+          result,
+          value: sample?.value ?? null,
+          ...(sample?.impactStartMs !== undefined ? { impactStartMs: sample.impactStartMs } : {}),
+        }
+        const step = observeAlert(replayed, settings, observation, sample)
+        replayed = step.next
+        rows.push(...step.transitions.map((row) => ({ ...row, details: `late_data re-evaluation: ${row.details}` })))
+      }
+      out.push({ next: replayed, transitions: rows })
+      continue
+    }
+    const breaches = details.breachTimes ?? []
+    if (process === undefined || !ACTIVE.has(record.phase) || breaches.length === 0) continue
+    if (!(await lateDataForWindows(input.store, process, breaches, details.lateCheckedMs ?? breaches[0]!))) continue
+    let stillBreaches = false
+    for (const t of breaches) if ((await sampleAt(t, fp))?.result === 'breach') stillBreaches = true
+    const checked = { ...details, lateCheckedMs: atMs }
+    if (stillBreaches) {
+      out.push({ next: { record, details: checked }, transitions: [] })
+      continue
+    }
+    const step = resolveFor(record, 'late_data', atMs)
+    const { breachTimes: _breaches, ...kept } = checked
+    const next: StoredAlert = { record: step.record, details: { ...kept, reason: 'late_data: its breaching windows do not breach with the late data' } }
+    out.push({ next, transitions: step.transitions.map((transition) => ({ record: step.record, transition, details: next.details.reason })) })
+  }
+  return out
+}
+
+const ACTIVE: ReadonlySet<string> = new Set(['pending', 'firing', 'recovering'])
