@@ -89,7 +89,14 @@ export const StagesAnswerSchema = Type.Object({
 export type StagesAnswer = Type.Static<typeof StagesAnswerSchema>
 
 export async function stagesAnswer(store: StoreConnection, c: KpiContext, clockName: Clock = 'wall'): Promise<StagesAnswer> {
-  const result = await stageDurations(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), clock: clockName, facts: c.facts })
+  const result = await stageDurations(store, {
+    definition: c.definition,
+    window: kpiWindow(c),
+    nowNs: ns(c.asOfMs),
+    clock: clockName,
+    facts: c.facts,
+    filter: c.filter,
+  })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -129,7 +136,7 @@ export async function throughputAnswer(
   c: KpiContext,
   bucket: ThroughputBucketSize = DEFAULT_THROUGHPUT_BUCKET,
 ): Promise<ThroughputAnswer> {
-  const result = await throughput(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), bucket, facts: c.facts })
+  const result = await throughput(store, { definition: c.definition, window: kpiWindow(c), nowNs: ns(c.asOfMs), bucket, facts: c.facts, filter: c.filter })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -162,7 +169,7 @@ export const ReworkAnswerSchema = Type.Object({
 export type ReworkAnswer = Type.Static<typeof ReworkAnswerSchema>
 
 export async function reworkAnswer(store: StoreConnection, c: KpiContext): Promise<ReworkAnswer> {
-  const result = await rework(store, { definition: c.definition, window: kpiWindow(c), facts: c.facts })
+  const result = await rework(store, { definition: c.definition, window: kpiWindow(c), facts: c.facts, filter: c.filter })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -230,7 +237,14 @@ export type ConformanceAnswer = Type.Static<typeof ConformanceAnswerSchema>
 const deviationOut = (d: Deviation) => ({ ...d })
 
 export async function conformanceAnswer(store: StoreConnection, c: KpiContext, limitCount = 100, offsetCount = 0): Promise<ConformanceAnswer> {
-  const result = await conformance(store, { definition: c.definition, window: kpiWindow(c), limit: limitCount, offset: offsetCount, facts: c.facts })
+  const result = await conformance(store, {
+    definition: c.definition,
+    window: kpiWindow(c),
+    limit: limitCount,
+    offset: offsetCount,
+    facts: c.facts,
+    filter: c.filter,
+  })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -307,6 +321,7 @@ export async function processAnalysisRoutes(app: FastifyInstance, deps: ProcessA
         response: { 200: ConformanceAnswerSchema, ...errors },
       },
     },
-    (request) => conformanceAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.limit, request.query.offset),
+    (request) =>
+      conformanceAnswer(deps.store, kpiContext(byName, request.params.process, request.query, contextOptions), request.query.limit, request.query.offset),
   )
 }

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
-import { KEY_TYPE_PATTERN } from '../core/semconv.ts'
+import { KEY_TYPE_PATTERN, TenantAttr } from '../core/semconv.ts'
 import {
   cycleTime,
   instanceOutcomes,
@@ -15,6 +15,7 @@ import {
   stuckInstances,
   type CycleTime,
   type FactsSource,
+  type InstanceFilter,
   type InstanceTimeline,
   type ProcessDefinition,
   type SlaAttainment,
@@ -36,6 +37,13 @@ export const KpiQuerySchema = Type.Object(
     sla: Type.Optional(Type.String({ minLength: 1, description: 'one SLA by name (default: all)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'instances listed (default 100)' })),
     offset: Type.Optional(Type.Integer({ minimum: 0, description: 'instances skipped' })),
+    version: Type.Optional(Type.String({ minLength: 1, description: 'only instances whose latest event carries this definition version' })),
+    tenant: Type.Optional(Type.String({ minLength: 1, description: 'only instances whose latest tenant.id is this (the same as attr=tenant.id=...)' })),
+    attr: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[^=]+=.*$' }), {
+        description: "only instances whose attribute's latest value is this: name=value, repeatable (e.g. attr=region=EU&attr=customer_tier=gold)",
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -49,6 +57,26 @@ export interface KpiContext {
   readonly asOfMs: number
   /** Where the instance facts come from: the rollup answers only "as of now" (ADR 0005). */
   readonly facts: FactsSource
+  /** version, tenant and attr: which instances count; undefined for all. */
+  readonly filter: InstanceFilter | undefined
+}
+
+/** The instance filter of version, tenant and attr=name=value (the schema checked their shape). */
+function instanceFilterOf(query: KpiQuery): InstanceFilter | undefined {
+  const attributes: Record<string, string> = {}
+  for (const pair of query.attr ?? []) {
+    const at = pair.indexOf('=')
+    const name = pair.slice(0, at)
+    if (name in attributes) throw new ThroughlineError(ErrorCode.badRequest, `attr: ${JSON.stringify(name)} is given twice`, 400)
+    attributes[name] = pair.slice(at + 1)
+  }
+  if (query.tenant !== undefined) {
+    if (TenantAttr.id in attributes) throw new ThroughlineError(ErrorCode.badRequest, `tenant: also given as attr=${TenantAttr.id}=...`, 400)
+    attributes[TenantAttr.id] = query.tenant
+  }
+  const hasAttributes = Object.keys(attributes).length > 0
+  if (query.version === undefined && !hasAttributes) return undefined
+  return { ...(query.version !== undefined ? { version: query.version } : {}), ...(hasAttributes ? { attributes } : {}) }
 }
 
 export interface KpiContextOptions {
@@ -70,12 +98,7 @@ function instant(field: string, text: string | undefined, fallback: number): num
   return ms
 }
 
-export function kpiContext(
-  definitions: ReadonlyMap<string, ProcessDefinition>,
-  process: string,
-  query: KpiQuery,
-  options: KpiContextOptions = {},
-): KpiContext {
+export function kpiContext(definitions: ReadonlyMap<string, ProcessDefinition>, process: string, query: KpiQuery, options: KpiContextOptions = {}): KpiContext {
   const now = options.now ?? Date.now()
   const definition = definitions.get(process)
   if (definition === undefined) throw new ThroughlineError(ErrorCode.notFound, `process: no definition named ${JSON.stringify(process)} in processesDir`, 404)
@@ -85,7 +108,7 @@ export function kpiContext(
   if (!(fromMs < toMs))
     throw new ThroughlineError(ErrorCode.badRequest, `from: must be before to (${new Date(fromMs).toISOString()} >= ${new Date(toMs).toISOString()})`, 400)
   const facts = options.facts === 'rollup' && asOfMs >= now - ROLLUP_AS_OF_SLACK_MS ? 'rollup' : 'events'
-  return { definition, fromMs, toMs, asOfMs, facts }
+  return { definition, fromMs, toMs, asOfMs, facts, filter: instanceFilterOf(query) }
 }
 
 const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
@@ -136,7 +159,14 @@ export const CycleTimeAnswerSchema = Type.Object({
 export type CycleTimeAnswer = Type.Static<typeof CycleTimeAnswerSchema>
 
 export async function cycleTimeAnswer(store: StoreConnection, c: KpiContext, clock: 'wall' | 'business' = 'wall'): Promise<CycleTimeAnswer> {
-  const result: CycleTime = await cycleTime(store, { definition: c.definition, window: { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }, nowNs: ns(c.asOfMs), clock, facts: c.facts })
+  const result: CycleTime = await cycleTime(store, {
+    definition: c.definition,
+    window: { fromNs: ns(c.fromMs), toNs: ns(c.toMs) },
+    nowNs: ns(c.asOfMs),
+    clock,
+    facts: c.facts,
+    filter: c.filter,
+  })
   const nMin = c.definition.nMin
   return {
     process: c.definition.name,
@@ -187,7 +217,7 @@ export const StuckAnswerSchema = Type.Object({
 export type StuckInstancesAnswer = Type.Static<typeof StuckAnswerSchema>
 
 export async function stuckAnswer(store: StoreConnection, c: KpiContext, limit = 100, offset = 0): Promise<StuckInstancesAnswer> {
-  const result: StuckAnswer = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit, offset, facts: c.facts })
+  const result: StuckAnswer = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit, offset, facts: c.facts, filter: c.filter })
   return {
     process: c.definition.name,
     version: c.definition.version,
@@ -242,7 +272,7 @@ export async function slaAnswer(store: StoreConnection, c: KpiContext, only?: st
   }
   const slas: SlaAttainment[] = await slaAttainment(
     store,
-    { definition: c.definition, window: { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }, nowNs: ns(c.asOfMs), limit },
+    { definition: c.definition, window: { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }, nowNs: ns(c.asOfMs), limit, facts: c.facts, filter: c.filter },
     only,
   )
   return {
@@ -320,10 +350,10 @@ export type ProcessSummaryAnswer = Type.Static<typeof ProcessSummaryAnswerSchema
 /** The figures of a process over a window in one answer: what a dashboard's first row shows. */
 export async function processSummaryAnswer(store: StoreConnection, c: KpiContext): Promise<ProcessSummaryAnswer> {
   const window = { fromNs: ns(c.fromMs), toNs: ns(c.toMs) }
-  const outcomes = await instanceOutcomes(store, c.definition, window, undefined, c.facts)
-  const ct = await cycleTime(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), facts: c.facts })
-  const stuck = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit: 1, facts: c.facts })
-  const slas = await slaAttainment(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), limit: 1, facts: c.facts })
+  const outcomes = await instanceOutcomes(store, c.definition, window, undefined, c.facts, c.filter)
+  const ct = await cycleTime(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), facts: c.facts, filter: c.filter })
+  const stuck = await stuckInstances(store, { definition: c.definition, nowNs: ns(c.asOfMs), limit: 1, facts: c.facts, filter: c.filter })
+  const slas = await slaAttainment(store, { definition: c.definition, window, nowNs: ns(c.asOfMs), limit: 1, facts: c.facts, filter: c.filter })
   const nMin = c.definition.nMin
   return {
     process: c.definition.name,

@@ -586,6 +586,7 @@ function instanceRules(): RuleDoc[] {
         ['20d', 'wall'],
       ],
     ],
+    ['receivable.posted', 'receivable.cleared', [['50d', 'wall']]],
   ]
   for (const [after, expect, deadlines] of pairs) {
     for (const [within, clock] of deadlines) {

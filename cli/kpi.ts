@@ -58,6 +58,9 @@ export interface KpiFlags {
   readonly sourceSystem?: string
   readonly targetSystem?: string
   readonly entityType?: string
+  readonly processVersion?: string
+  readonly tenant?: string
+  readonly attr?: readonly string[]
   readonly json?: boolean
 }
 
@@ -70,7 +73,15 @@ function logQuery(flags: KpiFlags): LogQuery {
 }
 
 function kpiQuery(flags: KpiFlags): KpiQuery {
-  return defined({ from: flags.from, to: flags.to, as_of: flags.asOf })
+  for (const pair of flags.attr ?? []) if (!/^[^=]+=/.test(pair)) throw new ConfigError(`--attr: expected name=value, got ${JSON.stringify(pair)}`)
+  return defined({
+    from: flags.from,
+    to: flags.to,
+    as_of: flags.asOf,
+    version: flags.processVersion,
+    tenant: flags.tenant,
+    attr: flags.attr ? [...flags.attr] : undefined,
+  })
 }
 
 function limitOf(flags: KpiFlags): number | undefined {

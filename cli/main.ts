@@ -121,6 +121,13 @@ export function buildProgram(): Command {
       .option('--source-system <name>', 'only this source system')
       .option('--target-system <name>', 'only this target system')
       .option('--entity-type <name>', 'only this entity type (sync lag)')
+      .option('--process-version <version>', 'only instances whose latest event carries this definition version')
+      .option('--tenant <id>', 'only instances of this tenant (their latest tenant.id)')
+      .option(
+        '--attr <name=value>',
+        "only instances whose attribute's latest value is this; repeatable",
+        (value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value],
+      )
       .option('--json', 'print the API answer as JSON')
       .action(async (flags: KpiFlags & ServeFlags) => kpiCommand(loadConfig(flags), name, flags))
   }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConfig, type Config } from '../core/config.ts'
-import { loadRules, ruleLabelNames, type Rule } from '../rules/index.ts'
+import { loadRules, ruleLabelNames, SOURCE_LATE_FOR_RUNBOOKS, type Rule } from '../rules/index.ts'
 import { createStoreClient, migrate } from '../store/index.ts'
 import { formatRunbookProblem, isRunbookError, loadRunbooks, validateRunbooks, type RuleForRunbooks } from '../triage/index.ts'
 import { loadDefinitionsAtStart } from './definitions-at-start.ts'
@@ -32,7 +32,9 @@ export async function runbooksValidateCommand(config: Readonly<Config>, dir: str
   const store = createStoreClient(scratchConfig)
   try {
     await migrate(store, scratchConfig)
-    const problems = load.ok ? [...load.warnings, ...(await validateRunbooks(store, load.runbooks, rulesLoad.rules.map(runbookRuleOf)))] : [...load.problems]
+    const problems = load.ok
+      ? [...load.warnings, ...(await validateRunbooks(store, load.runbooks, [...rulesLoad.rules.map(runbookRuleOf), SOURCE_LATE_FOR_RUNBOOKS]))]
+      : [...load.problems]
     for (const problem of problems) console.error(formatRunbookProblem(problem))
     const errors = problems.filter(isRunbookError).length
     const count = load.ok ? load.runbooks.length : 0

@@ -13,7 +13,9 @@ export const RunbookFrontMatterSchema = Type.Object(
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$', description: 'the runbook id; the file is runbooks/<id>.md and rules name it in `runbook`' }),
     applies_to: Type.Object(
       {
-        rules: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }), { description: 'rule ids' })),
+        rules: Type.Optional(
+          Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' }), { description: 'rule ids (file rules, or a built-in such as SourceLate)' }),
+        ),
         labels: Type.Optional(Labels),
       },
       { additionalProperties: false, minProperties: 1, description: 'rules by id, alerts by label values, or both' },

@@ -110,7 +110,7 @@ export class Oms {
   }
 
   /** Chance that a store lacks what the inventory view shows at `atMs`: grows as the view goes stale. */
-  oversellChance(atMs: number): number {
+  #oversellChance(atMs: number): number {
     return BASE_OVERSELL + (MAX_OVERSELL - BASE_OVERSELL) * Math.min(1, this.#stock.staleness(atMs) / FULLY_STALE_MS)
   }
 
@@ -180,7 +180,7 @@ export class Oms {
       return
     }
     const end = t + this.#random.between(150, 700)
-    const accepted = !this.#random.chance(this.oversellChance(t))
+    const accepted = !this.#random.chance(this.#oversellChance(t))
     this.#pos.receiveOrder(inject(call.context), order, routing, accepted, t + 20, end - 15)
     // A declined order is a business answer, not a failed call: 200 with accepted=false.
     closeStep(call, end, { attributes: { 'http.response.status_code': accepted ? 201 : 200, 'pos.order.accepted': accepted } })

@@ -8,6 +8,7 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 import type { KpiQuery } from './kpi-query.ts'
 import { occurrencesCte } from './rework.ts'
 
@@ -20,6 +21,8 @@ export interface ConformanceScope {
   readonly offset?: number
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export const DEVIATION_KINDS = ['skipped', 'out_of_sequence', 'occurred_too_often', 'wrong_start', 'wrong_end', 'temporal'] as const
@@ -100,7 +103,14 @@ const deviation = (kind: string, from: string, to = "''", occurrences = '0', gap
 function judgedCte(scope: ConformanceScope, withKeys: boolean): { sql: string; params: Record<string, unknown> } {
   const { definition, window } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs, withKeys })
+  const facts = instanceFactsCte({
+    definition,
+    source: scope.facts,
+    filter: scope.filter,
+    eventsFromNs: window.fromNs - lookback,
+    eventsToNs: window.toNs,
+    withKeys,
+  })
   const occurrences = occurrencesCte(definition)
   const params = {
     ...facts.params,

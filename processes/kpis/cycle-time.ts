@@ -9,6 +9,7 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { Clock, ProcessDefinition } from '../definitions/index.ts'
 import { clockSql } from './business-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 import type { KpiQuery } from './kpi-query.ts'
 
 export interface KpiWindow {
@@ -25,6 +26,8 @@ export interface CycleTimeScope {
   readonly lookbackNs?: bigint
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export interface DurationStats {
@@ -90,7 +93,13 @@ function kmPercentile(curve: ReadonlyArray<[string, number]>, p: number, maxAgeN
 function cycleTimeParts(scope: CycleTimeScope) {
   const { definition, window } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs > scope.nowNs ? window.toNs : scope.nowNs + 1n })
+  const facts = instanceFactsCte({
+    definition,
+    source: scope.facts,
+    filter: scope.filter,
+    eventsFromNs: window.fromNs - lookback,
+    eventsToNs: window.toNs > scope.nowNs ? window.toNs : scope.nowNs + 1n,
+  })
   const clock = clockSql(
     scope.clock ?? 'wall',
     definition.calendar,

@@ -4,6 +4,7 @@
 import type { QueryParams } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { memberEventsCte } from './instance-events.ts'
+import { instanceFilterSql, type InstanceFilter } from './instance-filter.ts'
 
 export interface RollupFactsScope {
   readonly definition: ProcessDefinition
@@ -13,6 +14,7 @@ export interface RollupFactsScope {
   readonly reaches?: ReadonlyArray<readonly string[]>
   readonly withKeys?: boolean
   readonly withAllAttributes?: boolean
+  readonly filter?: InstanceFilter | undefined
 }
 
 const INT64_MIN = -9_223_372_036_854_775_808n
@@ -47,19 +49,27 @@ export function rollupFactsCte(scope: RollupFactsScope): { readonly sql: string;
     })
     return `, arrayFilter(x -> isNotNull(x), [${times.join(', ')}]) AS reachSet_${i}, if(empty(reachSet_${i}), NULL, arrayMin(reachSet_${i})) AS reach_${i}`
   })
+  // The filter reads the same columns the events path computes (latest value, latest version).
+  const where = instanceFilterSql(scope.filter, (param) => `attrsOf[{${param}:String}]`, params)
+  const filtered =
+    where === ''
+      ? ''
+      : ` -- filtered below
+`
   return {
     sql: `${members.sql},
-    facts AS (
+    rollup_facts AS (
       -- Counts as UInt64, as the events path computes them.
       SELECT Instance AS instance, toUInt64(Events) AS events, FirstNs AS firstNs, LastNs AS lastNs, LastMilestone AS lastMilestone,
-             LastSystem AS lastSystem, StartNs AS startNs, EndNs AS endNs, Outcome AS outcome, Cancelled AS cancelled,
+             LastSystem AS lastSystem, ProcessVersion AS processVersion, StartNs AS startNs, EndNs AS endNs, Outcome AS outcome, Cancelled AS cancelled,
              toUInt64(Errors) AS errors, toUInt64(Retries) AS retries, toUInt64(ReworkEvents) AS reworkEvents, PausedNs AS pausedNs, PausedSinceNs AS pausedSinceNs,
-             Value AS value, Currency AS currency${attributes.join('')}${reaches.join('')}${scope.withKeys === true ? ', KeyValues AS keys' : ''}${
-               scope.withAllAttributes === true ? ', CAST(Attrs, \'Map(String, String)\') AS attrsLatest' : ''
+             Value AS value, Currency AS currency, CAST(Attrs, 'Map(String, String)') AS attrsOf${attributes.join('')}${reaches.join('')}${scope.withKeys === true ? ', KeyValues AS keys' : ''}${
+               scope.withAllAttributes === true ? ", CAST(Attrs, 'Map(String, String)') AS attrsLatest" : ''
              }
       FROM instance_facts FINAL
       WHERE Process = {process:String} AND NOT Removed AND LastNs >= {rollupFrom:Int64} AND FirstNs < {rollupTo:Int64}
-    )`,
+    ),
+    facts AS (SELECT * FROM rollup_facts ${where})`,
     params,
   }
 }

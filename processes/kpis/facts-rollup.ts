@@ -34,7 +34,7 @@ function nextVersion(): bigint {
 }
 
 const ROLLUP_COLUMNS =
-  'Process, Instance, Version, Events, FirstNs, LastNs, LastMilestone, LastSystem, StartNs, EndNs, Outcome, Cancelled, Errors, Retries, ReworkEvents, PausedNs, PausedSinceNs, Value, Currency, Reached, Attrs, KeyValues, Removed'
+  'Process, Instance, Version, Events, FirstNs, LastNs, LastMilestone, LastSystem, ProcessVersion, StartNs, EndNs, Outcome, Cancelled, Errors, Retries, ReworkEvents, PausedNs, PausedSinceNs, Value, Currency, Reached, Attrs, KeyValues, Removed'
 
 /**
  * The INSERT ... SELECT that rewrites the rows of `instances` (a touched instance without events
@@ -63,7 +63,7 @@ function refreshStatement(
     sql: `INSERT INTO instance_facts (${ROLLUP_COLUMNS})
      WITH ${facts.sql}
      SELECT {process:String}, ${scope.instances === undefined ? 'f.instance' : 'touched.instance'}, {version:UInt64}, f.events, f.firstNs, f.lastNs,
-            f.lastMilestone, f.lastSystem, f.startNs, f.endNs, f.outcome, f.cancelled, f.errors, f.retries, f.reworkEvents, f.pausedNs,
+            f.lastMilestone, f.lastSystem, f.processVersion, f.startNs, f.endNs, f.outcome, f.cancelled, f.errors, f.retries, f.reworkEvents, f.pausedNs,
             f.pausedSinceNs, f.value, f.currency,
             mapFromArrays(arrayFilter((m, t) -> isNotNull(t), {milestones:Array(String)}, ${reaches}),
                           arrayMap(t -> assumeNotNull(t), arrayFilter(t -> isNotNull(t), ${reaches}))),

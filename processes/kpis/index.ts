@@ -40,6 +40,7 @@ export {
   type KpiWindow,
 } from './cycle-time.ts'
 export { instanceFactsCte, type FactsScope, type FactsSource } from './instance-facts.ts'
+export type { InstanceFilter } from './instance-filter.ts'
 export { rebuildInstanceFacts, refreshInstanceFacts, type FactsRefresh, type FactsRefreshOptions } from './facts-rollup.ts'
 export { businessClockSql, clockSql, wallClockSql, type ClockSql } from './business-time.ts'
 export {

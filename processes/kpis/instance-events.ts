@@ -24,7 +24,8 @@ export interface LogScope {
 }
 
 /** Columns of `member_events`, one row per (instance, event). */
-export const MEMBER_EVENT_COLUMNS = 'EventId, Ts, ObservedTs, Milestone, Status, System, Keys, Attrs, OperationId, Attempt, TraceId, SpanId, Source'
+export const MEMBER_EVENT_COLUMNS =
+  'EventId, Ts, ObservedTs, Milestone, Status, System, Keys, Attrs, OperationId, Attempt, TraceId, SpanId, Source, ProcessVersion'
 
 const INT64_MIN = -9_223_372_036_854_775_808n
 const INT64_MAX = 9_223_372_036_854_775_807n
@@ -74,7 +75,7 @@ export function memberEventsCte(scope: LogScope): { readonly sql: string; readon
       FROM (
         SELECT EventId, any(Ts) AS Ts, any(ObservedTs) AS ObservedTs, any(Milestone) AS Milestone, any(Status) AS Status,
                any(System) AS System, any(Keys) AS Keys, any(Attrs) AS Attrs, any(OperationId) AS OperationId,
-               any(Attempt) AS Attempt, any(TraceId) AS TraceId, any(SpanId) AS SpanId, any(Source) AS Source,
+               any(Attempt) AS Attempt, any(TraceId) AS TraceId, any(SpanId) AS SpanId, any(Source) AS Source, any(ProcessVersion) AS ProcessVersion,
                arrayDistinct(arrayFlatten(groupArray(resolved.Instances))) AS instances
         FROM (SELECT * FROM scoped_events WHERE empty(direct)) AS unresolved
         ARRAY JOIN unresolved.nodes AS node

@@ -6,6 +6,7 @@
 import type { QueryParams } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { rollupFactsCte } from './facts-rollup-read.ts'
+import { instanceFilterSql, type InstanceFilter } from './instance-filter.ts'
 import { memberEventsCte } from './instance-events.ts'
 
 export interface FactsScope {
@@ -29,6 +30,7 @@ export interface FactsScope {
    * The rollup holds each instance as of its latest event, so it answers "as of now".
    */
   readonly source?: FactsSource | undefined
+  readonly filter?: InstanceFilter | undefined
 }
 
 export type FactsSource = 'events' | 'rollup'
@@ -104,6 +106,10 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
                     CAST(map(), 'Map(String, String)')) AS attrsLatest`
       : ''
   const keys = scope.withKeys === true ? ", groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), mapKeys(Keys), mapValues(Keys))) AS keys" : ''
+  const filterAttributes = Object.keys(scope.filter?.attributes ?? {}).map(
+    (_, i) => `, argMaxIf(Attrs[{filterAttr${i}:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {filterAttr${i}:String})) AS filterAttr_${i}`,
+  )
+  const where = instanceFilterSql(scope.filter, (param) => `filterAttr_${param.slice('filterAttr'.length)}`, params)
   const terminalArray = terminals.length === 0 ? "CAST([], 'Array(Tuple(Nullable(Int64), String))')" : `[${terminals.join(', ')}]`
   return {
     sql: `${members.sql},
@@ -112,6 +118,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              min(toUnixTimestamp64Nano(Ts)) AS firstNs, max(toUnixTimestamp64Nano(Ts)) AS lastNs,
              argMax(Milestone, (Ts, ObservedTs, EventId)) AS lastMilestone,
              argMax(System, (Ts, ObservedTs, EventId)) AS lastSystem,
+             argMax(ProcessVersion, (Ts, ObservedTs, EventId)) AS processVersion,
              minIfOrNull(toUnixTimestamp64Nano(Ts), Milestone IN {startMilestones:Array(String)}) AS startNs,
              arrayFilter(t -> isNotNull(t.1), ${terminalArray}) AS reachedTerminals,
              countIf(Status = 'cancelled') > 0 AS cancelledStatus,
@@ -130,7 +137,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              toDecimal128OrNull(argMaxIf(Attrs[{valueAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {valueAttribute:String})), 6) AS value,
              if({currencyFixed:String} != '', {currencyFixed:String},
                 argMaxIf(Attrs[{currencyAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {currencyAttribute:String}))) AS currency
-             ${extra.join('')}${reaches.join('')}${keys}${allAttributes}
+             ${extra.join('')}${reaches.join('')}${keys}${allAttributes}${filterAttributes.join('')}
       FROM member_events
       GROUP BY instance
     ),
@@ -142,6 +149,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              toInt64(multiIf(pauses = resumes, resumeSum - pauseSum, pauses = resumes + 1, resumeSum - (pauseSum - lastPauseNs), 0)) AS pausedNs,
              if(pauses = resumes + 1, lastPauseNs, NULL) AS pausedSinceNs
       FROM facts_raw
+      ${where}
     )`,
     params,
   }

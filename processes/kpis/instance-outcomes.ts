@@ -7,6 +7,7 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 
 export interface InstanceOutcomes {
   readonly arrived: number
@@ -40,8 +41,9 @@ export async function instanceOutcomes(
   window: KpiWindow,
   lookbackNs = DEFAULT_LOOKBACK_NS,
   source?: FactsSource,
+  filter?: InstanceFilter,
 ): Promise<InstanceOutcomes> {
-  const facts = instanceFactsCte({ definition, source, eventsFromNs: window.fromNs - lookbackNs, eventsToNs: window.toNs })
+  const facts = instanceFactsCte({ definition, source, filter, eventsFromNs: window.fromNs - lookbackNs, eventsToNs: window.toNs })
   const [row] = await queryRows<Row>(
     store,
     `WITH ${facts.sql},

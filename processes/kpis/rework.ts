@@ -6,6 +6,7 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 
 export interface ReworkScope {
   readonly definition: ProcessDefinition
@@ -13,6 +14,8 @@ export interface ReworkScope {
   readonly lookbackNs?: bigint
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export type ReworkKind = 'repeated' | 'rework_activity'
@@ -71,7 +74,7 @@ interface ReworkRow {
 export async function rework(store: StoreConnection, scope: ReworkScope): Promise<Rework> {
   const { definition, window } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs })
+  const facts = instanceFactsCte({ definition, source: scope.facts, filter: scope.filter, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs })
   const occurrences = occurrencesCte(definition)
   const params = {
     ...facts.params,

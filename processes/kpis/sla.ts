@@ -8,6 +8,7 @@ import type { ProcessDefinition, SlaDefinition } from '../definitions/index.ts'
 import { clockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 import type { KpiQuery } from './kpi-query.ts'
 
 export interface SlaScope {
@@ -19,6 +20,8 @@ export interface SlaScope {
   readonly limit?: number
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export type SlaState = 'met' | 'breached' | 'pending' | 'at_risk'
@@ -88,6 +91,7 @@ function slaCte(scope: SlaScope, sla: SlaDefinition): { readonly cte: string; re
   const facts = instanceFactsCte({
     definition,
     source: scope.facts,
+    filter: scope.filter,
     eventsFromNs: window.fromNs - lookback,
     eventsToNs: (window.toNs > nowNs ? window.toNs : nowNs) + 1n,
     attributes,

@@ -8,6 +8,7 @@ import type { Clock, ProcessDefinition } from '../definitions/index.ts'
 import { clockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 import type { KpiQuery } from './kpi-query.ts'
 
 export interface StagePair {
@@ -25,6 +26,8 @@ export interface StageDurationScope {
   readonly stages?: readonly StagePair[]
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export interface StageDuration extends StagePair {
@@ -103,7 +106,7 @@ export function stageDurationsQuery(scope: StageDurationScope): KpiQuery | undef
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
   const clockName = scope.clock ?? 'wall'
   const readTo = window.toNs > nowNs ? window.toNs : nowNs + 1n
-  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: readTo })
+  const facts = instanceFactsCte({ definition, source: scope.facts, filter: scope.filter, eventsFromNs: window.fromNs - lookback, eventsToNs: readTo })
   const clock = clockSql(clockName, definition.calendar, Number((window.fromNs - lookback) / NS_PER_MS), Number(readTo / NS_PER_MS) + 86_400_000)
   const { pairs, exits, from: stagesFrom } = requestedStages(scope)
   if (stagesFrom !== 'observed' && pairs.length === 0) return undefined

@@ -10,6 +10,7 @@ import { clockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS } from './cycle-time.ts'
 import { memberEventsCte } from './instance-events.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 import type { KpiQuery } from './kpi-query.ts'
 
 export type StuckState = 'stuck' | 'unknown_late_data'
@@ -22,6 +23,8 @@ export interface StuckScope {
   readonly offset?: number
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export interface StuckInstance {
@@ -200,7 +203,14 @@ export interface StuckInputs {
 function stuckCandidates(scope: StuckScope, inputs: StuckInputs): { readonly sql: string; readonly params: Record<string, unknown> } {
   const { definition, nowNs } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: nowNs - lookback, eventsToNs: nowNs + 1n, withKeys: true })
+  const facts = instanceFactsCte({
+    definition,
+    source: scope.facts,
+    filter: scope.filter,
+    eventsFromNs: nowNs - lookback,
+    eventsToNs: nowNs + 1n,
+    withKeys: true,
+  })
   const clock = clockSql('business', definition.calendar, Number((nowNs - lookback) / NS_PER_MS), Number(nowNs / NS_PER_MS) + 1)
   const params = {
     ...facts.params,

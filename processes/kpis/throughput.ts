@@ -7,6 +7,7 @@ import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
+import type { InstanceFilter } from './instance-filter.ts'
 import type { KpiQuery } from './kpi-query.ts'
 
 export const THROUGHPUT_BUCKETS = ['hour', 'day', 'week'] as const
@@ -24,6 +25,8 @@ export interface ThroughputScope {
   readonly lookbackNs?: bigint
   /** Instance facts from the events (default) or from the facts rollup (ADR 0005; "as of now" answers). */
   readonly facts?: FactsSource | undefined
+  /** Only the instances that match (version, tenant, attributes). */
+  readonly filter?: InstanceFilter | undefined
 }
 
 export interface ThroughputBucket {
@@ -93,7 +96,13 @@ export function throughputQuery(scope: ThroughputScope): KpiQuery {
     )
   }
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const facts = instanceFactsCte({ definition, source: scope.facts, eventsFromNs: window.fromNs - lookback, eventsToNs: window.toNs > nowNs ? window.toNs : nowNs + 1n })
+  const facts = instanceFactsCte({
+    definition,
+    source: scope.facts,
+    filter: scope.filter,
+    eventsFromNs: window.fromNs - lookback,
+    eventsToNs: window.toNs > nowNs ? window.toNs : nowNs + 1n,
+  })
   const params = {
     ...facts.params,
     timeZone: definition.calendar.timeZone,

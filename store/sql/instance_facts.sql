@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS {{table}} {{onCluster}}
     LastNs Int64,
     LastMilestone LowCardinality(String),
     LastSystem LowCardinality(String),
+    -- The definition version of its latest event.
+    ProcessVersion LowCardinality(String),
     StartNs Nullable(Int64),
     EndNs Nullable(Int64),
     Outcome LowCardinality(String),

@@ -31,11 +31,11 @@ beforeAll(async () => {
   })
   const tracer = provider.getTracer('api-test')
   // O1 completes (both deliveries shipped) in 90 minutes; O2 waits after so.created.
-  step(tracer, 'POST /orders', at(0), { 'business.key.order': 'O1', 'business.value': '100.25' })
+  step(tracer, 'POST /orders', at(0), { 'business.key.order': 'O1', 'business.value': '100.25', 'tenant.id': 'acme' })
   step(tracer, 'create sales order', at(5), { 'business.milestone': 'so.created', 'business.key.order': 'O1', 'business.key.so': 'S9' })
   step(tracer, 'ship', at(60), { 'business.milestone': 'delivery.shipped', 'business.key.so': 'S9', 'business.key.dlv': 'D1' })
   step(tracer, 'ship', at(90), { 'business.milestone': 'delivery.shipped', 'business.key.so': 'S9', 'business.key.dlv': 'D2' })
-  step(tracer, 'POST /orders', at(10), { 'business.key.order': 'O2', 'business.value': '50' })
+  step(tracer, 'POST /orders', at(10), { 'business.key.order': 'O2', 'business.value': '50', 'tenant.id': 'globex' })
   await provider.shutdown()
   await running.waitForRows('otel_traces', 5)
   await derivePass(running.store, definition, { by: 'ingested', fromMs: 0, toMs: Date.now() + 1_000 })
@@ -153,5 +153,44 @@ describe('the facts rollup behind the instance KPIs (ADR 0005)', () => {
     } finally {
       await rolled.close()
     }
+  })
+})
+
+describe('instance filters: version, tenant, attr', () => {
+  const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}&as_of=${new Date(T0 + 86_400_000).toISOString()}`
+  const summary = async (filter: string): Promise<{ arrived: number; completed: number; wipAtEnd: number }> => {
+    const res = await api.inject({ method: 'GET', url: `/api/v1/processes/order_flow/kpis/summary?${range}&${filter}` })
+    expect(res.statusCode, filter).toBe(200)
+    return res.json()
+  }
+
+  it('counts only the matching instances, from the events and from the rollup alike', async () => {
+    // O1 (acme, 100.25) completed; O2 (globex, 50) open; both carry definition version 3.
+    expect(await summary('tenant=acme')).toMatchObject({ arrived: 1, completed: 1, wipAtEnd: 0 })
+    expect(await summary('tenant=globex')).toMatchObject({ arrived: 1, completed: 0, wipAtEnd: 1 })
+    expect(await summary('tenant=initech')).toMatchObject({ arrived: 0, completed: 0 })
+    expect(await summary('version=3')).toMatchObject({ arrived: 2, completed: 1 })
+    expect(await summary('version=4')).toMatchObject({ arrived: 0 })
+    expect(await summary('attr=business.value=50')).toMatchObject({ arrived: 1, completed: 0 })
+    expect(await summary('attr=business.value=50&attr=tenant.id=acme')).toMatchObject({ arrived: 0 })
+    const rolled = await buildApiApp({ store: running.store, logger: running.logger, definitions: [definition], facts: 'rollup' })
+    try {
+      const now = new Date().toISOString()
+      const url = `/api/v1/processes/order_flow/kpis/summary?from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}&as_of=${now}&tenant=acme`
+      expect((await rolled.inject({ method: 'GET', url })).json()).toMatchObject({ arrived: 1, completed: 1 })
+    } finally {
+      await rolled.close()
+    }
+  })
+
+  it.each([
+    ['attr=novalue', 'attr'],
+    ['attr=tenant.id=acme&tenant=acme', 'tenant'],
+    ['attr=region=EU&attr=region=US', 'attr'],
+    ['version=', 'version'],
+  ])('answers 400 naming the field for %s', async (filter, field) => {
+    const res = await api.inject({ method: 'GET', url: `/api/v1/processes/order_flow/kpis/summary?${range}&${filter}` })
+    expect(res.statusCode).toBe(400)
+    expect(res.json<{ message: string }>().message).toContain(field)
   })
 })

@@ -21,10 +21,12 @@ afterAll(async () => {
 })
 
 describe('GET /api/v1/runbooks', () => {
-  it('lists the six shipped runbooks with their owner', async () => {
+  it('lists the shipped lead-to-cash runbooks with their owner, and the built-in SourceLate one', async () => {
     const res = await api.inject({ method: 'GET', url: '/api/v1/runbooks' })
     const body = res.json<{ runbooks: Array<{ id: string; owner: string }> }>()
-    expect(body.runbooks.map((r) => r.id).sort()).toEqual([
+    const leadToCash = body.runbooks.filter((r) => r.id.startsWith('l2c-'))
+    expect(leadToCash.map((r) => r.id).sort()).toEqual([
+      'l2c-erp-latency',
       'l2c-integration-errors',
       'l2c-missing-step',
       'l2c-sla-at-risk',
@@ -32,7 +34,8 @@ describe('GET /api/v1/runbooks', () => {
       'l2c-stuck-orders',
       'l2c-sync-lag',
     ])
-    expect(body.runbooks.every((r) => r.owner === 'order-to-cash')).toBe(true)
+    expect(leadToCash.every((r) => r.owner === 'order-to-cash')).toBe(true)
+    expect(body.runbooks.find((r) => r.id === 'source-late')).toMatchObject({ owner: 'platform' })
   })
 
   it('renders one as structure with its steps, and as an HTML page', async () => {
