@@ -42,4 +42,11 @@ export {
   type ThroughputQuery,
 } from './process-analysis-routes.ts'
 export { reportContext, type ReportRouteDeps } from './report-routes.ts'
-export { buildClickHouseHttpApp, startClickHouseHttp, ClickHouseHttpError, type ClickHouseHttpOptions, type HttpUser, type RunningClickHouseHttp } from './clickhouse-http/index.ts'
+export {
+  buildClickHouseHttpApp,
+  startClickHouseHttp,
+  ClickHouseHttpError,
+  type ClickHouseHttpOptions,
+  type HttpUser,
+  type RunningClickHouseHttp,
+} from './clickhouse-http/index.ts'

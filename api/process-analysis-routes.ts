@@ -125,6 +125,15 @@ export const ThroughputAnswerSchema = Type.Object({
       failed: Type.Integer(),
       wip: Type.Union([Type.Integer(), Type.Null()], { description: 'open at wipAt; null for a bucket that starts after as_of' }),
       wipAt: Type.Union([Type.String(), Type.Null()], { description: 'the bucket end, or as_of for the bucket as_of falls in' }),
+      cycleTime: Type.Object(
+        {
+          count: Type.Integer({ description: 'completed in the bucket with their start seen' }),
+          p50: Type.Union([Type.Number(), Type.Null()]),
+          p95: Type.Union([Type.Number(), Type.Null()]),
+          lowSample: Type.Boolean(),
+        },
+        { description: 'K1 per bucket, wall clock, seconds, exact quantiles; null without completions' },
+      ),
     }),
   ),
   totals: Type.Object({ arrivals: Type.Integer(), completions: Type.Integer(), cancelled: Type.Integer(), failed: Type.Integer() }),
@@ -143,7 +152,7 @@ export async function throughputAnswer(
     window: windowOf(c),
     bucket: result.bucket,
     timeZone: result.timeZone,
-    buckets: result.buckets.map((b) => ({ ...b })),
+    buckets: result.buckets.map((b) => ({ ...b, cycleTime: { ...b.cycleTime } })),
     totals: { ...result.totals },
   }
 }

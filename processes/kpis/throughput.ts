@@ -43,6 +43,11 @@ export interface ThroughputBucket {
   readonly wip: number | null
   /** The bucket's end, or now for the bucket now falls in; null with `wip`. */
   readonly wipAt: string | null
+  /**
+   * K1 per bucket: the cycle times (wall clock, paused time taken off) of the instances that
+   * completed in it with their start seen; exact quantiles in seconds, null without any.
+   */
+  readonly cycleTime: { readonly count: number; readonly p50: number | null; readonly p95: number | null; readonly lowSample: boolean }
 }
 
 export interface Throughput {
@@ -60,6 +65,9 @@ interface BucketRow {
   cancelled: string
   failed: string
   wip: string
+  timed: string
+  ctP50: number | null
+  ctP95: number | null
 }
 
 const NS_PER_MS = 1_000_000n
@@ -80,7 +88,7 @@ function bucketAfter(size: ThroughputBucketSize, start: string, n: string): stri
   return `addWeeks(${start}, ${n})`
 }
 
-/** The SQL of throughput(): one row per bucket (startS, endS, arrivals, completions, cancelled, failed, wip). */
+/** The SQL of throughput(): one row per bucket (startS, endS, arrivals, completions, cancelled, failed, wip, timed, ctP50, ctP95). */
 export function throughputQuery(scope: ThroughputScope): KpiQuery {
   const { definition, window, nowNs, bucket } = scope
   if (window.toNs <= window.fromNs) throw new ThroughlineError(ErrorCode.badRequest, 'throughput: the window is empty (to must be after from)', 400)
@@ -119,7 +127,9 @@ export function throughputQuery(scope: ThroughputScope): KpiQuery {
      spans AS (
        SELECT startNs, coalesce(startNs, firstNs) AS wipFromNs,
               if(endNs IS NOT NULL, endNs, if(cancelled, lastNs, NULL)) AS closedNs,
-              if(endNs IS NOT NULL, outcome, if(cancelled, 'cancelled', '')) AS closedAs
+              if(endNs IS NOT NULL, outcome, if(cancelled, 'cancelled', '')) AS closedAs,
+              closedAs = 'completed' AND startNs IS NOT NULL AS timed,
+              if(timed, assumeNotNull(closedNs) - assumeNotNull(startNs) - pausedNs, 0) AS cycleNs
        FROM facts
      ),
      series AS (
@@ -134,7 +144,9 @@ export function throughputQuery(scope: ThroughputScope): KpiQuery {
      ),
      closures AS (
        SELECT ${bucketOf(bucket, 'closedNs')} AS b, countIf(closedAs = 'completed') AS completions,
-              countIf(closedAs = 'cancelled') AS cancelled, countIf(closedAs = 'failed') AS failed
+              countIf(closedAs = 'cancelled') AS cancelled, countIf(closedAs = 'failed') AS failed,
+              countIf(timed) AS timedCount, quantileExactInclusiveIf(0.5)(cycleNs, timed) / 1e9 AS ctP50,
+              quantileExactInclusiveIf(0.95)(cycleNs, timed) / 1e9 AS ctP95
        FROM spans WHERE closedNs >= {windowFrom:Int64} AND closedNs < {windowTo:Int64} GROUP BY b
      ),
      -- WIP at instant e = #(wipFrom < e) - #(close < e); a close before its start (skew) counts
@@ -153,6 +165,7 @@ export function throughputQuery(scope: ThroughputScope): KpiQuery {
      )
      SELECT toString(toUnixTimestamp(s.bucketStart)) AS startS, toString(toUnixTimestamp(s.bucketEnd)) AS endS,
             ifNull(a.n, 0) AS arrivals, ifNull(c.completions, 0) AS completions, ifNull(c.cancelled, 0) AS cancelled, ifNull(c.failed, 0) AS failed,
+            ifNull(c.timedCount, 0) AS timed, if(ifNull(c.timedCount, 0) = 0, NULL, c.ctP50) AS ctP50, if(ifNull(c.timedCount, 0) = 0, NULL, c.ctP95) AS ctP95,
             toString((SELECT ifNull(n, 0) FROM wip_before) + sum(ifNull(m.n, 0)) OVER (ORDER BY s.bucketStart ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS wip
      FROM series AS s
      LEFT JOIN arrivals AS a ON a.b = s.bucketStart
@@ -180,6 +193,7 @@ export async function throughput(store: StoreConnection, scope: ThroughputScope)
       failed: Number(r.failed),
       wip: started ? Number(r.wip) : null,
       wipAt: started ? new Date(Math.min(endMs, nowMs)).toISOString() : null,
+      cycleTime: { count: Number(r.timed), p50: r.ctP50, p95: r.ctP95, lowSample: Number(r.timed) < definition.nMin },
     }
   })
   const sum = (pick: (b: ThroughputBucket) => number) => buckets.reduce((n, b) => n + pick(b), 0)

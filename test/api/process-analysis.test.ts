@@ -179,9 +179,32 @@ describe('GET /api/v1/processes/:process/kpis/throughput', () => {
     expect(body).toMatchObject({ process: 'orders_analysis', version: '2', window: { from: iso(0), to: iso(48) }, bucket: 'day', timeZone: 'UTC' })
     // Day 0: A, B, C, D arrive; A, B, C complete; at its end D (paid at 26 h) is open: WIP 1.
     // Day 1: E and F arrive; D completes, F is cancelled; at now (its end) E is open: WIP 1.
+    // Cycle times per day: A 4 h, B 7 h, C 7 h on day 0 (p50 7 h; p95 at rank 1.9 of [4, 7, 7] is
+    // 7 h); D 22 h (04:00 -> 26:00) on day 1.
     expect(body.buckets).toEqual([
-      { start: iso(0), end: iso(24), arrivals: 4, completions: 3, cancelled: 0, failed: 0, wip: 1, wipAt: iso(24) },
-      { start: iso(24), end: iso(48), arrivals: 2, completions: 1, cancelled: 1, failed: 0, wip: 1, wipAt: iso(48) },
+      {
+        start: iso(0),
+        end: iso(24),
+        arrivals: 4,
+        completions: 3,
+        cancelled: 0,
+        failed: 0,
+        wip: 1,
+        wipAt: iso(24),
+        // 3 completions: not below n_min 3.
+        cycleTime: { count: 3, p50: 7 * 3_600, p95: 7 * 3_600, lowSample: false },
+      },
+      {
+        start: iso(24),
+        end: iso(48),
+        arrivals: 2,
+        completions: 1,
+        cancelled: 1,
+        failed: 0,
+        wip: 1,
+        wipAt: iso(48),
+        cycleTime: { count: 1, p50: 22 * 3_600, p95: 22 * 3_600, lowSample: true },
+      },
     ])
     expect(body.totals).toEqual({ arrivals: 6, completions: 4, cancelled: 1, failed: 0 })
   })

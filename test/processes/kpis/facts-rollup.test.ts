@@ -3,7 +3,14 @@
 // with hand-checked values for the multi-key order (child policy all), a paused order and an
 // instance that lost its events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { correlateEvents, correlationModelOf, instanceFactsCte, rebuildInstanceFacts, refreshInstanceFacts, type FactsSource } from '../../../processes/index.ts'
+import {
+  correlateEvents,
+  correlationModelOf,
+  instanceFactsCte,
+  rebuildInstanceFacts,
+  refreshInstanceFacts,
+  type FactsSource,
+} from '../../../processes/index.ts'
 import { command, queryRows } from '../../../store/index.ts'
 import { openMigratedStore, type MigratedStore } from '../../support/migrated-store.ts'
 import { orderFlow } from '../derive/order-flow.ts'

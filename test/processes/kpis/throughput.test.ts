@@ -86,6 +86,7 @@ describe('K3 throughput, arrivals and WIP', () => {
         failed: 0,
         wip: 3,
         wipAt: new Date(SUN).toISOString(),
+        cycleTime: { count: 0, p50: null, p95: null, lowSample: true },
       },
       {
         start: new Date(SUN).toISOString(),
@@ -96,6 +97,8 @@ describe('K3 throughput, arrivals and WIP', () => {
         failed: 1,
         wip: 3,
         wipAt: new Date(MON).toISOString(),
+        // P1: Thu 10:00 UTC to Sun 22:30 UTC = 84.5 h.
+        cycleTime: { count: 1, p50: 84.5 * 3_600, p95: 84.5 * 3_600, lowSample: true },
       },
       {
         start: new Date(MON).toISOString(),
@@ -106,8 +109,20 @@ describe('K3 throughput, arrivals and WIP', () => {
         failed: 0,
         wip: 3,
         wipAt: new Date(NOW).toISOString(),
+        // P4: Sat 22:30 UTC to Mon 10:00 UTC = 35.5 h.
+        cycleTime: { count: 1, p50: 35.5 * 3_600, p95: 35.5 * 3_600, lowSample: true },
       },
-      { start: new Date(TUE).toISOString(), end: new Date(WED).toISOString(), arrivals: 0, completions: 0, cancelled: 0, failed: 0, wip: null, wipAt: null },
+      {
+        start: new Date(TUE).toISOString(),
+        end: new Date(WED).toISOString(),
+        arrivals: 0,
+        completions: 0,
+        cancelled: 0,
+        failed: 0,
+        wip: null,
+        wipAt: null,
+        cycleTime: { count: 0, p50: null, p95: null, lowSample: true },
+      },
     ])
     // Sunday lasts 25 hours.
     expect(MON - SUN).toBe(25 * HOUR_MS)
@@ -147,6 +162,7 @@ describe('K3 throughput, arrivals and WIP', () => {
         failed: 1,
         wip: 3,
         wipAt: new Date(MON).toISOString(),
+        cycleTime: { count: 1, p50: 84.5 * 3_600, p95: 84.5 * 3_600, lowSample: true },
       },
       expect.objectContaining({
         start: new Date(MON).toISOString(),
