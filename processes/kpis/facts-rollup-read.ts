@@ -51,11 +51,6 @@ export function rollupFactsCte(scope: RollupFactsScope): { readonly sql: string;
   })
   // The filter reads the same columns the events path computes (latest value, latest version).
   const where = instanceFilterSql(scope.filter, (param) => `attrsOf[{${param}:String}]`, params)
-  const filtered =
-    where === ''
-      ? ''
-      : ` -- filtered below
-`
   return {
     sql: `${members.sql},
     rollup_facts AS (
