@@ -12,12 +12,14 @@
 // docs/performance.md records the results.
 // Usage: node bench/kpi.ts [--instances 1000000] [--syncs N] [--runs 20] [--budget 30]
 //   [--timeout 60] [--chunk 100000] [--correlate-sample 2000] [--profile] [--skip-answers]
+//   [--facts rollup|events|both]
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { ClickHouseClient, QueryParams as ClientQueryParams } from '@clickhouse/client'
 import { cycleTimeAnswer, instanceAnswer, kpiContext, processSummaryAnswer, slaAnswer, stuckAnswer, type KpiContext } from '../api/process-kpi-routes.ts'
+import { throughputAnswer } from '../api/process-analysis-routes.ts'
 import { caseSummaryAnswer, processMapAnswer } from '../api/process-log-routes.ts'
 import { syncLagAnswer } from '../api/sync-lag-routes.ts'
 import { resolveConfig } from '../core/config.ts'
@@ -28,7 +30,9 @@ import {
   instanceFactsCte,
   loadProcessDefinitions,
   memberEventsCte,
+  rebuildInstanceFacts,
   type CorrelatedEvent,
+  type FactsSource,
   type ProcessDefinition,
 } from '../processes/index.ts'
 import { clickHouseErrorCode, createStoreClient, migrate, queryRows, type StoreConnection } from '../store/index.ts'
@@ -46,6 +50,7 @@ const { values: args } = parseArgs({
     'skip-answers': { type: 'boolean' },
     chunk: { type: 'string', default: '100000' },
     'correlate-sample': { type: 'string', default: '2000' },
+    facts: { type: 'string' },
   },
 })
 const INSTANCES = Number(args.instances)
@@ -62,6 +67,17 @@ const DIAGNOSE_TIMEOUT_S = 300
 const PROFILE_STATEMENTS = args.profile ?? INSTANCES <= 200_000
 const CORRELATE_SAMPLE = Math.min(Number(args['correlate-sample']), INSTANCES)
 const LOOKUPS = 20
+/**
+ * Where the instance KPIs read their facts (ADR 0005): the rollup (what serve answers from),
+ * recomputed from the events, or both in the same run for the ratio. Both by default up to
+ * 200,000 instances: recomputing takes minutes per answer beyond.
+ */
+const FACT_SOURCES: readonly FactsSource[] = ((): FactsSource[] => {
+  const chosen = args.facts ?? (INSTANCES <= 200_000 ? 'both' : 'rollup')
+  if (chosen === 'both') return ['rollup', 'events']
+  if (chosen === 'rollup' || chosen === 'events') return [chosen]
+  throw new Error(`--facts: rollup, events or both, got ${chosen}`)
+})()
 const PROCESS = BENCH_PROCESS
 
 const DAY_MS = DAY_S * 1000
@@ -293,17 +309,28 @@ const SUMMARY_TARGET_MS = 500
 const LOOKUP_TARGET_MS = 200
 
 async function runBenchmarks(store: StoreConnection, definition: ProcessDefinition): Promise<Measured[]> {
-  const defs = new Map([[PROCESS, definition]])
-  const iso = (ms: number): string => new Date(ms).toISOString()
-  const ctx = (days: number): KpiContext => kpiContext(defs, PROCESS, { from: iso(NOW_MS - days * DAY_MS), to: iso(NOW_MS), as_of: iso(NOW_MS) })
-  const logQuery = (days: number) => ({ from: iso(NOW_MS - days * DAY_MS), to: iso(NOW_MS) })
   const out: Measured[] = []
-  const as = <T>(a: unknown): T => a as T
+  for (const source of FACT_SOURCES) out.push(...(await instanceKpis(store, definition, source)))
+  out.push(...(await otherAnswers(store, definition)))
+  return out
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+const as = <T>(a: unknown): T => a as T
+
+/** The answers built on the instance facts, read from one source. */
+async function instanceKpis(store: StoreConnection, definition: ProcessDefinition, source: FactsSource): Promise<Measured[]> {
+  const defs = new Map([[PROCESS, definition]])
+  // as_of is the run's now, and kpiContext is told so: the rollup answers "as of now" only.
+  const ctx = (days: number): KpiContext =>
+    kpiContext(defs, PROCESS, { from: iso(NOW_MS - days * DAY_MS), to: iso(NOW_MS), as_of: iso(NOW_MS) }, { now: NOW_MS, facts: source })
+  const out: Measured[] = []
+  const tag = (name: string): string => `${name} · ${source}`
   for (const days of [30, 7]) {
     const w = `${days} d`
     out.push(
       await measure(
-        'KPI summary (processSummaryAnswer)',
+        tag('KPI summary (processSummaryAnswer)'),
         w,
         SUMMARY_TARGET_MS,
         () => processSummaryAnswer(store, ctx(days)),
@@ -315,7 +342,7 @@ async function runBenchmarks(store: StoreConnection, definition: ProcessDefiniti
     )
     out.push(
       await measure(
-        'cycle time (cycleTimeAnswer)',
+        tag('cycle time (cycleTimeAnswer)'),
         w,
         SUMMARY_TARGET_MS,
         () => cycleTimeAnswer(store, ctx(days)),
@@ -327,7 +354,7 @@ async function runBenchmarks(store: StoreConnection, definition: ProcessDefiniti
     )
     out.push(
       await measure(
-        'cycle time, business clock (cycleTimeAnswer)',
+        tag('cycle time, business clock (cycleTimeAnswer)'),
         w,
         SUMMARY_TARGET_MS,
         () => cycleTimeAnswer(store, ctx(days), 'business'),
@@ -336,7 +363,7 @@ async function runBenchmarks(store: StoreConnection, definition: ProcessDefiniti
     )
     out.push(
       await measure(
-        'SLA attainment (slaAnswer)',
+        tag('SLA attainment (slaAnswer)'),
         w,
         SUMMARY_TARGET_MS,
         () => slaAnswer(store, ctx(days)),
@@ -346,6 +373,42 @@ async function runBenchmarks(store: StoreConnection, definition: ProcessDefiniti
             .join(', '),
       ),
     )
+    out.push(
+      await measure(
+        tag('throughput and cycle time per day (throughputAnswer)'),
+        w,
+        SUMMARY_TARGET_MS,
+        () => throughputAnswer(store, ctx(days), 'day'),
+        (a) => {
+          const t = as<Awaited<ReturnType<typeof throughputAnswer>>>(a)
+          return `${t.buckets.length} days, ${fmt(t.totals.completions)} completions, last day's p95 ${((t.buckets.at(-2)?.cycleTime.p95 ?? 0) / DAY_S).toFixed(1)} d`
+        },
+      ),
+    )
+    if (days === 30) {
+      out.push(
+        await measure(
+          tag('stuck list (stuckAnswer, 100 listed)'),
+          'now',
+          SUMMARY_TARGET_MS,
+          () => stuckAnswer(store, ctx(days)),
+          (a) => {
+            const s = as<Awaited<ReturnType<typeof stuckAnswer>>>(a)
+            return `stuck ${fmt(s.stuck)}, unknown_late_data ${fmt(s.unknownLateData)}, value at risk ${s.valueAtRisk.map((v) => `${v.currency} ${fmt(v.amount)}`).join(', ')}`
+          },
+        ),
+      )
+    }
+  }
+  return out
+}
+
+/** The answers that do not read instance facts: event-log statistics, sync lag, instance lookups. */
+async function otherAnswers(store: StoreConnection, definition: ProcessDefinition): Promise<Measured[]> {
+  const logQuery = (days: number) => ({ from: iso(NOW_MS - days * DAY_MS), to: iso(NOW_MS) })
+  const out: Measured[] = []
+  for (const days of [30, 7]) {
+    const w = `${days} d`
     out.push(
       await measure(
         'case summary (caseSummaryAnswer)',
@@ -385,20 +448,6 @@ async function runBenchmarks(store: StoreConnection, definition: ProcessDefiniti
             .join('; '),
       ),
     )
-    if (days === 30) {
-      out.push(
-        await measure(
-          'stuck list (stuckAnswer, 100 listed)',
-          'now',
-          SUMMARY_TARGET_MS,
-          () => stuckAnswer(store, ctx(days)),
-          (a) => {
-            const s = as<Awaited<ReturnType<typeof stuckAnswer>>>(a)
-            return `stuck ${fmt(s.stuck)}, unknown_late_data ${fmt(s.unknownLateData)}, value at risk ${s.valueAtRisk.map((v) => `${v.currency} ${fmt(v.amount)}`).join(', ')}`
-          },
-        ),
-      )
-    }
   }
   // Lookups of keys of every kind, of random orders; each call a different key.
   const keys = await queryRows<{ key: string }>(
@@ -437,6 +486,7 @@ async function diagnose(store: StoreConnection, definition: ProcessDefinition): 
   const lookback = DEFAULT_LOOKBACK_NS
   const fromNs = NOW_NS - 30n * BigInt(DAY_S) * NS
   const facts = instanceFactsCte({ definition, eventsFromNs: fromNs - lookback, eventsToNs: NOW_NS + 1n })
+  const rolled = instanceFactsCte({ definition, source: 'rollup', eventsFromNs: fromNs - lookback, eventsToNs: NOW_NS + 1n })
   const window30 = memberEventsCte({ process: PROCESS, rootKey: definition.rootKey, fromNs, toNs: NOW_NS })
   const scan = { process: PROCESS, fromNs: (fromNs - lookback).toString(), toNs: (NOW_NS + 1n).toString() }
   const syncScope = { scanFrom: (fromNs - BigInt(DAY_S) * NS).toString(), scanTo: (NOW_NS + BigInt(DAY_S) * NS).toString() }
@@ -459,18 +509,9 @@ async function diagnose(store: StoreConnection, definition: ProcessDefinition): 
     ['instance_keys FINAL, whole process', 'SELECT count() AS n FROM instance_keys FINAL WHERE Process = {process:String}', scan],
     ['scoped_events of a 30 d window: one reference (FINAL scan + arrays)', `WITH ${window30.sql} SELECT count() AS n FROM scoped_events`, window30.params],
     ['member_events of a 30 d window (case summary, map)', `WITH ${window30.sql} SELECT count() AS n FROM member_events`, window30.params],
-    [
-      'the same with do_not_merge_across_partitions_select_final = 1',
-      `WITH ${window30.sql} SELECT count() AS n FROM member_events SETTINGS do_not_merge_across_partitions_select_final = 1`,
-      window30.params,
-    ],
     ['member_events, 120 d (facts input)', `WITH ${facts.sql} SELECT count() AS n FROM member_events`, facts.params],
-    ['facts, 120 d: one evaluation', `WITH ${facts.sql} SELECT count() AS n FROM facts`, facts.params],
-    [
-      'the same with do_not_merge_across_partitions_select_final = 1',
-      `WITH ${facts.sql} SELECT count() AS n FROM facts SETTINGS do_not_merge_across_partitions_select_final = 1`,
-      facts.params,
-    ],
+    ['facts, 120 d: one evaluation from the events', `WITH ${facts.sql} SELECT count() AS n FROM facts`, facts.params],
+    ['facts, 120 d: read from the rollup (instance_facts FINAL)', `WITH ${rolled.sql} SELECT count() AS n FROM facts`, rolled.params],
     [
       'otel_traces sync spans, 32 d scan (sync_spans)',
       "SELECT count() AS n FROM otel_traces WHERE Timestamp >= fromUnixTimestamp64Nano({scanFrom:Int64}) AND Timestamp < fromUnixTimestamp64Nano({scanTo:Int64}) AND SpanAttributes['sync.side'] IN ('change', 'apply')",
@@ -593,11 +634,15 @@ try {
     line('  -> whole store at that rate', seconds((generated.events / sample.events) * sample.ms))
     if (sample.repointed > 0) console.log('  WARNING: the correlator repointed nodes: generated instance_keys differ from what it computes')
   }
+  // The facts rollup as `processes backfill` or a first start builds it: one statement over
+  // every instance; afterwards the deriver refreshes only what each pass touches.
+  const rollup = await timed(() => rebuildInstanceFacts(store, definition, NOW_NS - BigInt(HISTORY_DAYS + 1) * BigInt(DAY_S) * NS))
+  line('facts rollup (instance_facts) built in', `${seconds(rollup.ms)}: ${fmt(rollup.value)} instances`)
+  await settleMerges(store, 5 * 60_000)
   resetPeakRss()
   const results = args['skip-answers'] === true ? [] : await runBenchmarks(store, definition)
   const queryPeak = peakRssMiB()
   line('peak RSS during the answers', `${queryPeak.toFixed(0)} MiB`)
-  line('time series', 'not measured: no time-series answer builder exists in api/ yet')
   await diagnose(store, definition)
   line('load average (1, 5, 15 min) at the end', readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', '))
   if (results.length > 0) console.log('\n| endpoint | window | runs | p50 ms | p95 ms | max ms | CPU s | target | |\n|---|---|---|---|---|---|---|---|---|')

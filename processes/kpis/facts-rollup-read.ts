@@ -14,6 +14,7 @@ export interface RollupFactsScope {
   readonly reaches?: ReadonlyArray<readonly string[]>
   readonly withKeys?: boolean
   readonly withAllAttributes?: boolean
+  readonly withTrace?: boolean
   readonly filter?: InstanceFilter | undefined
 }
 
@@ -60,7 +61,7 @@ export function rollupFactsCte(scope: RollupFactsScope): { readonly sql: string;
              toUInt64(Errors) AS errors, toUInt64(Retries) AS retries, toUInt64(ReworkEvents) AS reworkEvents, PausedNs AS pausedNs, PausedSinceNs AS pausedSinceNs,
              Value AS value, Currency AS currency, CAST(Attrs, 'Map(String, String)') AS attrsOf${attributes.join('')}${reaches.join('')}${scope.withKeys === true ? ', KeyValues AS keys' : ''}${
                scope.withAllAttributes === true ? ", CAST(Attrs, 'Map(String, String)') AS attrsLatest" : ''
-             }
+             }${scope.withTrace === true ? ", CAST(Trace, 'Array(Tuple(Int64, String))') AS trace" : ''}
       FROM instance_facts FINAL
       WHERE Process = {process:String} AND NOT Removed AND LastNs >= {rollupFrom:Int64} AND FirstNs < {rollupTo:Int64}
     ),

@@ -34,7 +34,7 @@ function nextVersion(): bigint {
 }
 
 const ROLLUP_COLUMNS =
-  'Process, Instance, Version, Events, FirstNs, LastNs, LastMilestone, LastSystem, ProcessVersion, StartNs, EndNs, Outcome, Cancelled, Errors, Retries, ReworkEvents, PausedNs, PausedSinceNs, Value, Currency, Reached, Attrs, KeyValues, Removed'
+  'Process, Instance, Version, Events, FirstNs, LastNs, LastMilestone, LastSystem, ProcessVersion, StartNs, EndNs, Outcome, Cancelled, Errors, Retries, ReworkEvents, PausedNs, PausedSinceNs, Value, Currency, Reached, Attrs, KeyValues, Trace, Removed'
 
 /**
  * The INSERT ... SELECT that rewrites the rows of `instances` (a touched instance without events
@@ -52,6 +52,7 @@ function refreshStatement(
     reaches: milestones.map((m) => [m]),
     withKeys: true,
     withAllAttributes: true,
+    withTrace: true,
   })
   const reaches = `[${milestones.map((_, i) => `f.reach_${i}`).join(', ')}]`
   const source =
@@ -67,7 +68,7 @@ function refreshStatement(
             f.pausedSinceNs, f.value, f.currency,
             mapFromArrays(arrayFilter((m, t) -> isNotNull(t), {milestones:Array(String)}, ${reaches}),
                           arrayMap(t -> assumeNotNull(t), arrayFilter(t -> isNotNull(t), ${reaches}))),
-            f.attrsLatest, f.keys, f.instance = '' AS removed
+            f.attrsLatest, f.keys, f.trace, f.instance = '' AS removed
      FROM ${source}
      SETTINGS join_use_nulls = 0`,
     params: {

@@ -22,6 +22,8 @@ export interface FactsScope {
   readonly withKeys?: boolean
   /** Carry `attrsLatest`: every attribute's latest value over the instance's events (the rollup keeps them all). */
   readonly withAllAttributes?: boolean
+  /** Carry `trace`: the events in order as (ts ns, milestone). */
+  readonly withTrace?: boolean
   /** Only these instances (root key values): what the facts rollup recomputes. */
   readonly instances?: readonly string[]
   /**
@@ -105,6 +107,10 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
       ? `, arrayFold((acc, e) -> mapUpdate(acc, e.4), arraySort(e -> (e.1, e.2, e.3), groupArray((Ts, ObservedTs, EventId, CAST(Attrs, 'Map(String, String)')))),
                     CAST(map(), 'Map(String, String)')) AS attrsLatest`
       : ''
+  const trace =
+    scope.withTrace === true
+      ? ', arrayMap(e -> (toUnixTimestamp64Nano(e.1), toString(e.4)), arraySort(e -> (e.1, e.2, e.3), groupArray((Ts, ObservedTs, EventId, Milestone)))) AS trace'
+      : ''
   const keys = scope.withKeys === true ? ", groupUniqArrayArray(arrayMap((k, v) -> concat(k, '=', v), mapKeys(Keys), mapValues(Keys))) AS keys" : ''
   const filterAttributes = Object.keys(scope.filter?.attributes ?? {}).map(
     (_, i) => `, argMaxIf(Attrs[{filterAttr${i}:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {filterAttr${i}:String})) AS filterAttr_${i}`,
@@ -137,7 +143,7 @@ export function instanceFactsCte(scope: FactsScope): { readonly sql: string; rea
              toDecimal128OrNull(argMaxIf(Attrs[{valueAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {valueAttribute:String})), 6) AS value,
              if({currencyFixed:String} != '', {currencyFixed:String},
                 argMaxIf(Attrs[{currencyAttribute:String}], (Ts, ObservedTs, EventId), mapContains(Attrs, {currencyAttribute:String}))) AS currency
-             ${extra.join('')}${reaches.join('')}${keys}${allAttributes}${filterAttributes.join('')}
+             ${extra.join('')}${reaches.join('')}${keys}${allAttributes}${trace}${filterAttributes.join('')}
       FROM member_events
       GROUP BY instance
     ),

@@ -97,7 +97,23 @@ async function stageQuantiles(
   percentile: number,
   fromNs: bigint,
   toNs: bigint,
+  source: FactsSource | undefined,
 ): Promise<Map<string, number>> {
+  if (source === 'rollup') {
+    // The same pairs from the rollup's per-instance trace: its events in [from, to), in order.
+    const facts = instanceFactsCte({ definition, source, eventsFromNs: fromNs, eventsToNs: toNs, withTrace: true })
+    const rows = await queryRows<{ stage: string; q: number }>(
+      store,
+      `WITH ${facts.sql},
+       windowed AS (SELECT arrayFilter(e -> e.1 >= {traceFrom:Int64} AND e.1 < {traceTo:Int64}, trace) AS t FROM facts)
+       SELECT pair.1.2 AS stage, quantileExactInclusive({quantile:Float64})((pair.2.1 - pair.1.1) / 1e6) AS q
+       FROM windowed ARRAY JOIN arrayZip(arrayPopBack(t), arrayPopFront(t)) AS pair
+       GROUP BY stage`,
+      { ...facts.params, traceFrom: fromNs.toString(), traceTo: toNs.toString(), quantile: percentile / 100 },
+      { tag: 'kpi.stuck.stage-quantiles' },
+    )
+    return new Map(rows.map((r) => [r.stage, r.q]))
+  }
   const members = memberEventsCte({ process: definition.name, rootKey: definition.rootKey, fromNs, toNs })
   const rows = await queryRows<{ stage: string; q: number }>(
     store,
@@ -123,7 +139,12 @@ export function stageThresholds(definition: ProcessDefinition): Map<string, { re
 }
 
 /** Milestone -> threshold in ms, for every milestone a threshold applies after. */
-async function thresholds(store: StoreConnection, definition: ProcessDefinition, nowNs: bigint): Promise<{ ms: Record<string, number>; business: string[] }> {
+async function thresholds(
+  store: StoreConnection,
+  definition: ProcessDefinition,
+  nowNs: bigint,
+  source: FactsSource | undefined,
+): Promise<{ ms: Record<string, number>; business: string[] }> {
   const byStage = stageThresholds(definition)
   const ms: Record<string, number> = {}
   const business: string[] = []
@@ -137,7 +158,7 @@ async function thresholds(store: StoreConnection, definition: ProcessDefinition,
     const cacheKey = `${threshold.percentile}/${threshold.windowMs}`
     let quantiles = quantileCache.get(cacheKey)
     if (quantiles === undefined) {
-      quantiles = await stageQuantiles(store, definition, threshold.percentile, nowNs - BigInt(threshold.windowMs) * NS_PER_MS, nowNs)
+      quantiles = await stageQuantiles(store, definition, threshold.percentile, nowNs - BigInt(threshold.windowMs) * NS_PER_MS, nowNs, source)
       quantileCache.set(cacheKey, quantiles)
     }
     const observed = quantiles.get(stage)
@@ -264,7 +285,7 @@ export function stuckInstancesQuery(scope: StuckScope, inputs: StuckInputs): Kpi
 
 export async function stuckInstances(store: StoreConnection, scope: StuckScope): Promise<StuckAnswer> {
   const { definition, nowNs } = scope
-  const stage = await thresholds(store, definition, nowNs)
+  const stage = await thresholds(store, definition, nowNs, scope.facts)
   const expected = expectedSystems(definition)
   const systems = await watermarks(store, definition, [...new Set(Object.values(expected))].sort(), nowNs)
   const inputs: StuckInputs = {

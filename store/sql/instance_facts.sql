@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS {{table}} {{onCluster}}
     Attrs Map(LowCardinality(String), String) CODEC(ZSTD(1)),
     -- Every key of the instance's events as 'type=value'.
     KeyValues Array(String) CODEC(ZSTD(1)),
+    -- Its events in order (ts, observed_ts, event_id) as (business time ns, milestone): what
+    -- the stage baselines (dynamic stuck thresholds) read.
+    Trace Array(Tuple(Int64, LowCardinality(String))) CODEC(ZSTD(1)),
     Removed Bool
 )
 ENGINE = {{engine}}

@@ -2,7 +2,7 @@
 // their stage's threshold, completed and cancelled ones left out, a dynamic threshold from the
 // stage's own history, and the watermark guard when the next system has gone quiet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stuckInstances } from '../../../processes/index.ts'
+import { stuckInstances, rebuildInstanceFacts } from '../../../processes/index.ts'
 import { openMigratedStore, type MigratedStore } from '../../support/migrated-store.ts'
 import { HOUR_MS, definitionFrom, insertEvents, ms, ns, type EventSpec } from './business-events.ts'
 
@@ -127,5 +127,10 @@ describe('dynamic thresholds', () => {
     const result = await stuckInstances(opened.store, { definition, nowNs: ns(NOW) })
     expect(result.thresholds['order.created']).toBeCloseTo(38.1 * 3_600, 0)
     expect(result.instances.map((i) => i.instance)).toEqual(['W40'])
+    // The same from the facts rollup: the stage baseline from each instance's stored trace.
+    await rebuildInstanceFacts(opened.store, definition, ns(NOW - 30 * 24 * HOUR_MS))
+    const rolled = await stuckInstances(opened.store, { definition, nowNs: ns(NOW), facts: 'rollup' })
+    expect(rolled.thresholds['order.created']).toBeCloseTo(38.1 * 3_600, 0)
+    expect(rolled).toEqual(result)
   })
 })
