@@ -92,6 +92,7 @@ export const migrations: readonly Migration[] = [
     name: 'instance facts rollup and lookups by span',
     steps: [
       { kind: 'alterLocalTable', table: 'business_events', template: 'business_events_trace_id_index.sql' },
+      { kind: 'alterLocalTable', table: 'instance_keys', template: 'instance_keys_instances_index.sql' },
       { kind: 'createTable', table: 'instance_facts' },
     ],
   },

@@ -101,7 +101,13 @@ export async function instanceTimeline(store: StoreConnection, definition: Proce
   const process = definition.name
   const nodes = await queryRows<{ Node: string }>(
     store,
-    'SELECT Node FROM instance_keys FINAL WHERE Process = {process:String} AND has(Instances, {instance:String})',
+    // Candidates through the Instances bloom filter (any version), then the latest version of
+    // each by its sort key: skip indexes cannot be trusted under FINAL (a newer version that
+    // lost the instance would be skipped and the older one kept).
+    `SELECT Node FROM instance_keys FINAL
+     WHERE Process = {process:String}
+       AND Node IN (SELECT Node FROM instance_keys WHERE Process = {process:String} AND has(Instances, {instance:String}))
+       AND has(Instances, {instance:String})`,
     { process, instance },
     { tag: 'kpi.instance.nodes' },
   )
@@ -129,7 +135,10 @@ export async function instanceTimeline(store: StoreConnection, definition: Proce
          SELECT EventId FROM business_events
          WHERE Process = {process:String} AND notEmpty(Objects) AND arrayExists(o -> o.type = {rootKey:String} AND o.id = {instance:String}, Objects))
        AND ${belongs}
-     ORDER BY Ts, ObservedTs, EventId`,
+     ORDER BY Ts, ObservedTs, EventId
+     -- FINAL within partitions (versions of an event id share its business time, so its
+     -- partition): across them, FINAL reads every partition whatever the id set.
+     SETTINGS do_not_merge_across_partitions_select_final = 1`,
     { process, keyNodes, spanNodes, spanTraceIds, rootKey: definition.rootKey, instance },
     { tag: 'kpi.instance.events' },
   )

@@ -114,9 +114,9 @@ describe('cluster DDL', () => {
     // Migration 1: 4 tables x (local + Distributed) + the view + 2 column adoptions x (local +
     // Distributed); migration 2: business_events, local + Distributed; migration 3: IngestedAt
     // on 2 tables x 2, its index on the 2 local tables only, Links x 2, 3 tables x 2;
-    // migration 4: 7 alerting tables x 2; migration 5: an index on the local business_events,
-    // instance_facts x 2.
-    expect(statements).toHaveLength(46)
+    // migration 4: 7 alerting tables x 2; migration 5: an index each on the local business_events
+    // and instance_keys, instance_facts x 2.
+    expect(statements).toHaveLength(47)
     for (const sql of statements) expect(sql.split('\n')[0]).toContain(" ON CLUSTER 'prod_cluster'")
   })
 
