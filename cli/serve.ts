@@ -53,6 +53,8 @@ export async function startService(config: Readonly<Config>, logger: Logger): Pr
         definitions,
         logger: logger.child({ part: 'rules' }),
         links: { api: config.publicUrl, runbooks: `${config.publicUrl}/api/v1/runbooks` },
+        // The deriver (this process's or another's on the store) keeps the facts rollup.
+        facts: 'rollup',
         diagnose: diagnoser(store, runbooks, rules, logger.child({ part: 'triage' })),
         ...(notifier !== undefined ? { notify: (alerts, nowMs) => notifier.update(alerts, nowMs) } : {}),
       })

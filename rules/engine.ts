@@ -5,7 +5,7 @@
 // nothing: the notifier's own log dedupes what it already delivered.
 import type { Logger } from 'pino'
 import type { Alert, AlertImpact, DiagnosticFinding } from '../notify/index.ts'
-import type { ProcessDefinition } from '../processes/index.ts'
+import type { FactsSource, ProcessDefinition } from '../processes/index.ts'
 import { queryRows, type StoreClient } from '../store/index.ts'
 import { loadAlertStates, saveAlertStates, saveTransitions, type StoredAlert, type TransitionRow } from './alert-store.ts'
 import { emptyAlert, observeAlert, type Observed } from './alert-observe.ts'
@@ -27,6 +27,8 @@ export interface EngineLinks {
 
 export interface RulesEngineOptions {
   readonly store: StoreClient
+  /** 'rollup' where a deriver keeps the facts rollup (serve): evaluations at now read it (ADR 0005). */
+  readonly facts?: FactsSource
   readonly rules: readonly Rule[]
   readonly definitions: readonly ProcessDefinition[]
   readonly logger: Logger
@@ -149,6 +151,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
           store: options.store,
           definitions,
           atMs,
+          ...(options.facts !== undefined ? { facts: options.facts } : {}),
           wasFiring: (labels) => {
             const state = states.get(fingerprint(rule.id, labels))
             return state !== undefined && (state.record.phase === 'firing' || state.record.phase === 'recovering')

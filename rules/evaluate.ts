@@ -7,7 +7,7 @@ import type { AlertImpact } from '../notify/index.ts'
 import { clockSql, instanceFactsCte, slaAttainment, stuckInstances, type ProcessDefinition, type StuckAnswer } from '../processes/index.ts'
 import { queryRows, runReadOnly } from '../store/index.ts'
 import { anomaly } from './anomaly.ts'
-import { definitionOf, isProcessKpi, measureKpi } from './kpi-measure.ts'
+import { definitionOf, factsAt, isProcessKpi, measureKpi } from './kpi-measure.ts'
 import { compare, type Rule } from './model.ts'
 import { measurementPrecheck, type EvaluationContext, type Sample } from './sample.ts'
 import type { EvalResult } from './state-machine.ts'
@@ -31,7 +31,7 @@ function thresholdResult(rule: Extract<Rule, { kind: 'threshold' | 'sql' }>, val
 const rootKeysOf = (definition: ProcessDefinition, instances: readonly string[]): string[] => instances.slice(0, 5).map((i) => `${definition.rootKey}=${i}`)
 
 async function threshold(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'threshold' }>): Promise<Sample[]> {
-  const measured = await measureKpi(ctx.store, ctx.definitions, rule, ctx.atMs)
+  const measured = await measureKpi(ctx.store, ctx.definitions, rule, ctx.atMs, ctx.facts)
   return measured.flatMap((m): Sample[] => {
     const pre = measurementPrecheck(rule, m)
     if (pre !== undefined) return pre === null ? [] : [pre]
@@ -42,7 +42,13 @@ async function threshold(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'th
 async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'absence' }>): Promise<Sample[]> {
   const definition = definitionOf(ctx.definitions, rule.process)
   const lookbackMs = Math.max(rule.withinMs * 20, 30 * DAY_MS)
-  const facts = instanceFactsCte({ definition, eventsFromNs: ns(ctx.atMs - lookbackMs), eventsToNs: ns(ctx.atMs) + 1n, reaches: [[rule.after], [rule.expect]] })
+  const facts = instanceFactsCte({
+    definition,
+    source: factsAt(ctx.facts, ctx.atMs),
+    eventsFromNs: ns(ctx.atMs - lookbackMs),
+    eventsToNs: ns(ctx.atMs) + 1n,
+    reaches: [[rule.after], [rule.expect]],
+  })
   const clock = clockSql(rule.clock, definition.calendar, ctx.atMs - lookbackMs, ctx.atMs + 60 * DAY_MS)
   const rows = await queryRows<{ instance: string; afterNs: string; deadlineNs: string }>(
     ctx.store,
@@ -112,7 +118,7 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
   const definition = definitionOf(ctx.definitions, rule.process)
   const labels = { ...rule.labels }
   if (rule.kind === 'stuck') {
-    const stuck = await stuckInstances(ctx.store, { definition, nowNs: ns(ctx.atMs), limit: 5 })
+    const stuck = await stuckInstances(ctx.store, { definition, nowNs: ns(ctx.atMs), limit: 5, facts: factsAt(ctx.facts, ctx.atMs) })
     const impact: AlertImpact = {
       instances: stuck.stuck,
       valueAtRisk: stuck.valueAtRisk.map((v) => ({ currency: v.currency, amount: v.amount })),
@@ -146,7 +152,13 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
   }
   const slas = await slaAttainment(
     ctx.store,
-    { definition, window: { fromNs: ns(ctx.atMs - 30 * DAY_MS), toNs: ns(ctx.atMs) + 1n }, nowNs: ns(ctx.atMs), limit: 100 },
+    {
+      definition,
+      window: { fromNs: ns(ctx.atMs - 30 * DAY_MS), toNs: ns(ctx.atMs) + 1n },
+      nowNs: ns(ctx.atMs),
+      limit: 100,
+      facts: factsAt(ctx.facts, ctx.atMs),
+    },
     rule.sla,
   )
   return slas.map((s) => {

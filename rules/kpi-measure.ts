@@ -1,7 +1,16 @@
 // What a KPI measures over one window, per label set, before any rule judges it: the one place
 // the threshold and anomaly kinds read the KPI functions of processes/kpis (the API's), so a
 // threshold, an anomaly baseline and the dashboard can never disagree about a value.
-import { cycleTime, instanceOutcomes, integrationHealth, slaAttainment, stuckInstances, syncLag, type ProcessDefinition } from '../processes/index.ts'
+import {
+  cycleTime,
+  instanceOutcomes,
+  integrationHealth,
+  slaAttainment,
+  stuckInstances,
+  syncLag,
+  type FactsSource,
+  type ProcessDefinition,
+} from '../processes/index.ts'
 import type { StoreClient } from '../store/index.ts'
 import { PROCESS_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
 
@@ -41,33 +50,51 @@ export function definitionOf(definitions: ReadonlyMap<string, ProcessDefinition>
   return definition
 }
 
-async function processKpi(store: StoreClient, definition: ProcessDefinition, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
+/** How far from the wall clock an evaluation may be and still read the rollup, which holds every instance as of now. */
+const ROLLUP_SLACK_MS = 60_000
+
+/**
+ * The facts source for an evaluation at `atMs`: the rollup only for an evaluation at (about)
+ * now; a past window (an anomaly baseline, a late-data replay, a rule unit test) recomputes
+ * its facts from the events as of then.
+ */
+export function factsAt(source: FactsSource | undefined, atMs: number, nowMs = Date.now()): FactsSource | undefined {
+  return source === 'rollup' && Math.abs(nowMs - atMs) <= ROLLUP_SLACK_MS ? 'rollup' : undefined
+}
+
+async function processKpi(
+  store: StoreClient,
+  definition: ProcessDefinition,
+  spec: KpiSpec,
+  atMs: number,
+  facts: FactsSource | undefined,
+): Promise<Measurement[]> {
   const window = { fromNs: ns(atMs - spec.windowMs), toNs: ns(atMs) }
   const labels = { ...spec.labels }
   const one = (value: number | null, sample: number): Measurement[] => [{ labels, value, sample, nullIsNoData: true }]
   switch (spec.kpi) {
     case 'cycle_time_p95_seconds':
     case 'cycle_time_p50_seconds': {
-      const ct = await cycleTime(store, { definition, window, nowNs: ns(atMs) })
+      const ct = await cycleTime(store, { definition, window, nowNs: ns(atMs), facts })
       return one(spec.kpi === 'cycle_time_p95_seconds' ? ct.completion.p95 : ct.completion.p50, ct.completion.count)
     }
     case 'completed':
-      return one((await instanceOutcomes(store, definition, window)).completed, Number.POSITIVE_INFINITY)
+      return one((await instanceOutcomes(store, definition, window, undefined, facts)).completed, Number.POSITIVE_INFINITY)
     case 'first_pass_yield': {
-      const o = await instanceOutcomes(store, definition, window)
+      const o = await instanceOutcomes(store, definition, window, undefined, facts)
       return one(o.firstPassYield, o.completed)
     }
     case 'instance_failure_rate': {
       // A rate is over the instances that ended.
-      const o = await instanceOutcomes(store, definition, window)
+      const o = await instanceOutcomes(store, definition, window, undefined, facts)
       return one(o.instanceFailureRate, o.ended)
     }
     case 'sla_attainment': {
-      const slas = await slaAttainment(store, { definition, window, nowNs: ns(atMs), limit: 5 }, spec.sla)
+      const slas = await slaAttainment(store, { definition, window, nowNs: ns(atMs), limit: 5, facts }, spec.sla)
       return slas.map((s) => ({ labels: { ...labels, sla: s.sla }, value: s.attainment, sample: s.met + s.breached, nullIsNoData: false }))
     }
     case 'stuck_count':
-      return one((await stuckInstances(store, { definition, nowNs: ns(atMs), limit: 5 })).stuck, Number.POSITIVE_INFINITY)
+      return one((await stuckInstances(store, { definition, nowNs: ns(atMs), limit: 5, facts })).stuck, Number.POSITIVE_INFINITY)
     default:
       throw new Error(`kpi ${spec.kpi} is not a process KPI`)
   }
@@ -130,7 +157,13 @@ async function syncKpi(store: StoreClient, spec: KpiSpec, atMs: number): Promise
 }
 
 /** The KPI over the window that ends at `atMs` (event time), per label set. */
-export async function measureKpi(store: StoreClient, definitions: ReadonlyMap<string, ProcessDefinition>, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
-  if (PROCESS_KPIS.has(spec.kpi)) return processKpi(store, definitionOf(definitions, spec.process ?? ''), spec, atMs)
+export async function measureKpi(
+  store: StoreClient,
+  definitions: ReadonlyMap<string, ProcessDefinition>,
+  spec: KpiSpec,
+  atMs: number,
+  facts?: FactsSource,
+): Promise<Measurement[]> {
+  if (PROCESS_KPIS.has(spec.kpi)) return processKpi(store, definitionOf(definitions, spec.process ?? ''), spec, atMs, factsAt(facts, atMs))
   return SYNC_KPIS.has(spec.kpi) ? syncKpi(store, spec, atMs) : integrationKpi(store, spec, atMs)
 }

@@ -1,7 +1,7 @@
 // What one evaluation says about one label set (a sample), and what every kind is evaluated
 // with. Shared by the evaluator of each kind (rules/evaluate.ts, rules/anomaly.ts).
 import type { AlertImpact } from '../notify/index.ts'
-import type { ProcessDefinition } from '../processes/index.ts'
+import type { FactsSource, ProcessDefinition } from '../processes/index.ts'
 import type { StoreClient } from '../store/index.ts'
 import type { Band } from './baseline.ts'
 import type { Measurement } from './kpi-measure.ts'
@@ -29,6 +29,8 @@ export interface EvaluationContext {
   readonly atMs: number
   /** Was this alert firing before? (flap damping uses the clear threshold then). */
   readonly wasFiring: (labels: Readonly<Record<string, string>>) => boolean
+  /** 'rollup' where a deriver keeps the facts rollup (serve): used for evaluations at now (factsAt). */
+  readonly facts?: FactsSource
 }
 
 /**
