@@ -15,7 +15,6 @@
 // Usage: node bench/rules.ts [--instances 1000000] [--syncs N] [--chunk 100000] [--cycles 3]
 //   [--timeout 300] [--wait 360] [--tick 5]
 import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -813,7 +812,9 @@ let deadline = Infinity
 class DeadlineExceeded extends Error {}
 
 /** Statements of rule evaluation (not the engine's own bookkeeping, nor the notifier's). */
-const EVALUATION_TAG = /^(kpi\.|rules\.(absence|heartbeat|watermark|late-systems|late-data)$)/
+// Not rules.late-data: the engine runs it outside a rule's error handling, so a failure there
+// fails the whole cycle (rules/engine.ts reevaluateLateData), not one rule.
+const EVALUATION_TAG = /^(kpi\.|rules\.(absence|heartbeat|watermark|late-systems)$)/
 
 function tagOf(settings: { log_comment?: unknown } | undefined): string {
   const comment = settings?.log_comment
@@ -881,7 +882,7 @@ interface Received {
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
-  for await (const chunk of request) chunks.push(Buffer.from(chunk as Uint8Array))
+  for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
   return Buffer.concat(chunks).toString('utf8')
 }
 
@@ -906,7 +907,9 @@ async function startReceiver(): Promise<{ url: string; received: Received[]; bad
       .catch(() => response.writeHead(400).end())
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('the webhook receiver has no TCP address')
+  const { port } = address
   return {
     url: `http://127.0.0.1:${port}`,
     received,
@@ -1071,6 +1074,9 @@ try {
     let report: CycleReport
     try {
       report = await engine.evaluate(virtualNow(), { all: true })
+    } catch (err) {
+      line(`  cycle ${i + 1}`, `failed after ${seconds(performance.now() - started)}: ${err instanceof Error ? err.message : String(err)}`)
+      continue
     } finally {
       deadline = Infinity
     }

@@ -181,7 +181,13 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     // Late data first: what it changes about past windows comes before this evaluation.
     const alerts = [...states.values()].filter((s) => s.record.ruleId === rule.id)
     const late = { rule, atMs, current: bySample, settings, alerts, store: options.store, samplesAt: (t: number) => samplesAt(rule, t) }
-    for (const observed of await reevaluateLateData(late)) put(observed)
+    // A failed look for late data (the store down, a statement cancelled) skips the replay for
+    // this evaluation only: it must not end the cycle for every rule after this one.
+    const replayed = await reevaluateLateData(late).catch((err: unknown) => {
+      options.logger.warn({ err, rule: rule.id, atMs }, 'late-data re-evaluation failed; trying again next evaluation')
+      return []
+    })
+    for (const observed of replayed) put(observed)
     for (const [fp, sample] of bySample) {
       observe(
         fp,
