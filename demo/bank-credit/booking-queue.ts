@@ -8,6 +8,7 @@
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api'
 import { contextWithBusinessKeys } from '../../sdk/index.ts'
 import type { SeededRandom } from '../random.ts'
+import { StoppableConsumer } from '../stoppable-consumer.ts'
 import { closeStep, extract, inject, openStep, recordStep, type Carrier } from '../steps.ts'
 import { CURRENCY, httpAttributes, Integration, messagingAttributes, PROCESS, SECOND, serverAttributes, type BankCredit } from './context.ts'
 import type { ApplicationRecord } from './ledger.ts'
@@ -32,12 +33,21 @@ export class BookingQueue {
   readonly #bc: BankCredit
   readonly #random: SeededRandom
   readonly #listeners: BookingListener[] = []
-  readonly #waiting: BookingMessage[] = []
-  #busy = false
+  readonly #consumer: StoppableConsumer<BookingMessage>
 
   constructor(bc: BankCredit) {
     this.#bc = bc
     this.#random = bc.world.random.fork('booking-queue')
+    this.#consumer = new StoppableConsumer<BookingMessage>({
+      world: this.#bc.world,
+      random: this.#random,
+      pace: { backlog: [1, 3], lone: [0.5, 5] },
+      consume: (message) => this.#consume(message),
+      onBacklog: (length) => {
+        const counters = this.#bc.ledger.counters
+        counters.bookingBacklogMax = Math.max(counters.bookingBacklogMax, length)
+      },
+    })
   }
 
   listen(listener: BookingListener): void {
@@ -70,36 +80,7 @@ export class BookingQueue {
 
   #deliver(message: BookingMessage, atMs: number): void {
     this.#bc.world.scheduler.at(atMs, () => {
-      this.#waiting.push(message)
-      const counters = this.#bc.ledger.counters
-      counters.bookingBacklogMax = Math.max(counters.bookingBacklogMax, this.#waiting.length)
-      this.#kick()
-    })
-  }
-
-  /** Takes the next message, unless busy or stopped (then wakes up when the stop ends). */
-  #kick(): void {
-    if (this.#busy || this.#waiting.length === 0) return
-    const { scheduler, faults } = this.#bc.world
-    const now = scheduler.now()
-    this.#busy = true
-    if (faults.active('consumer_stopped', now)) {
-      const restart = faults.activeUntil('consumer_stopped', now)
-      if (Number.isFinite(restart)) {
-        scheduler.at(restart, () => {
-          this.#busy = false
-          this.#kick()
-        })
-      }
-      return
-    }
-    const wait = (this.#waiting.length > 1 ? this.#random.between(1, 3) : this.#random.between(0.5, 5)) * SECOND
-    scheduler.at(now + wait, () => {
-      this.#busy = false
-      if (faults.active('consumer_stopped', scheduler.now())) return this.#kick()
-      const message = this.#waiting.shift()
-      if (message !== undefined) this.#consume(message)
-      this.#kick()
+      this.#consumer.arrive(message)
     })
   }
 

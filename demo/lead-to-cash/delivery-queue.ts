@@ -5,6 +5,7 @@
 // broker redelivers some messages; the copy is processed again as attempt 2.
 import { SpanKind } from '@opentelemetry/api'
 import type { SeededRandom } from '../random.ts'
+import { StoppableConsumer } from '../stoppable-consumer.ts'
 import { closeStep, extract, inject, openStep, type Carrier } from '../steps.ts'
 import { httpAttributes, Integration, messagingAttributes, PROCESS, SECOND, type LeadToCash } from './context.ts'
 import type { OrderRecord } from './ledger.ts'
@@ -27,52 +28,31 @@ export class DeliveryQueue {
   readonly #l2c: LeadToCash
   readonly #wms: Wms
   readonly #random: SeededRandom
-  readonly #waiting: DeliveryMessage[] = []
-  #busy = false
+  readonly #consumer: StoppableConsumer<DeliveryMessage>
 
   constructor(l2c: LeadToCash, wms: Wms) {
     this.#l2c = l2c
     this.#wms = wms
     this.#random = l2c.world.random.fork('delivery-queue')
+    this.#consumer = new StoppableConsumer<DeliveryMessage>({
+      world: this.#l2c.world,
+      random: this.#random,
+      pace: { backlog: [2, 4], lone: [1, 20] },
+      consume: (message) => this.#consume(message),
+      onBacklog: (length) => {
+        const counters = this.#l2c.ledger.counters
+        counters.deliveryBacklogMax = Math.max(counters.deliveryBacklogMax, length)
+      },
+    })
   }
 
   get backlog(): number {
-    return this.#waiting.length
+    return this.#consumer.backlog
   }
 
   publish(message: DeliveryMessage, atMs: number): void {
     this.#l2c.world.scheduler.at(atMs, () => {
-      this.#waiting.push(message)
-      const counters = this.#l2c.ledger.counters
-      counters.deliveryBacklogMax = Math.max(counters.deliveryBacklogMax, this.#waiting.length)
-      this.#kick()
-    })
-  }
-
-  /** Takes the next message, unless busy or stopped (then wakes up when the stop ends). */
-  #kick(): void {
-    if (this.#busy || this.#waiting.length === 0) return
-    const { scheduler, faults } = this.#l2c.world
-    const now = scheduler.now()
-    this.#busy = true
-    if (faults.active('consumer_stopped', now)) {
-      const restart = faults.activeUntil('consumer_stopped', now)
-      if (Number.isFinite(restart)) {
-        scheduler.at(restart, () => {
-          this.#busy = false
-          this.#kick()
-        })
-      }
-      return
-    }
-    // A backlog drains at the consumer's pace; a lone message waits for the next poll.
-    const wait = (this.#waiting.length > 1 ? this.#random.between(2, 4) : this.#random.between(1, 20)) * SECOND
-    scheduler.at(now + wait, () => {
-      this.#busy = false
-      if (faults.active('consumer_stopped', scheduler.now())) return this.#kick()
-      const message = this.#waiting.shift()
-      if (message !== undefined) this.#consume(message)
-      this.#kick()
+      this.#consumer.arrive(message)
     })
   }
 

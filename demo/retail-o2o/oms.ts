@@ -10,6 +10,7 @@
 import { ROOT_CONTEXT, SpanKind, type Context } from '@opentelemetry/api'
 import { IntegrationError, recordBusinessEvent } from '../../sdk/index.ts'
 import type { SeededRandom } from '../random.ts'
+import { StoppableConsumer } from '../stoppable-consumer.ts'
 import { closeStep, extract, inject, openStep, recordStep } from '../steps.ts'
 import { httpAttributes, Integration, messagingAttributes, MINUTE, PROCESS, SECOND, type RetailO2O } from './context.ts'
 import type { OnlineOrderRecord, RoutingRecord } from './ledger.ts'
@@ -33,48 +34,28 @@ export class Oms {
   readonly #random: SeededRandom
   readonly #pos: StorePos
   readonly #stock: SyncFlow
-  readonly #waiting: OrderMessage[] = []
-  #busy = false
+  readonly #consumer: StoppableConsumer<OrderMessage>
 
   constructor(ctx: RetailO2O, pos: StorePos, stock: SyncFlow) {
     this.#ctx = ctx
     this.#random = ctx.world.random.fork('oms')
+    this.#consumer = new StoppableConsumer<OrderMessage>({
+      world: this.#ctx.world,
+      random: this.#random,
+      pace: { backlog: [0.5, 1.5], lone: [0.2, 3] },
+      consume: (message) => this.#consume(message),
+      onBacklog: (length) => {
+        const counters = this.#ctx.ledger.counters
+        counters.routingBacklogMax = Math.max(counters.routingBacklogMax, length)
+      },
+    })
     this.#pos = pos
     this.#stock = stock
   }
 
   receive(message: OrderMessage, atMs: number): void {
     this.#ctx.world.scheduler.at(atMs, () => {
-      this.#waiting.push(message)
-      const counters = this.#ctx.ledger.counters
-      counters.routingBacklogMax = Math.max(counters.routingBacklogMax, this.#waiting.length)
-      this.#kick()
-    })
-  }
-
-  /** Takes the next message, unless busy or stopped (then wakes up when the stop ends). */
-  #kick(): void {
-    if (this.#busy || this.#waiting.length === 0) return
-    const { scheduler, faults } = this.#ctx.world
-    const now = scheduler.now()
-    this.#busy = true
-    if (faults.active('consumer_stopped', now)) {
-      const restart = faults.activeUntil('consumer_stopped', now)
-      if (Number.isFinite(restart)) {
-        scheduler.at(restart, () => {
-          this.#busy = false
-          this.#kick()
-        })
-      }
-      return
-    }
-    const wait = (this.#waiting.length > 1 ? this.#random.between(0.5, 1.5) : this.#random.between(0.2, 3)) * SECOND
-    scheduler.at(now + wait, () => {
-      this.#busy = false
-      if (faults.active('consumer_stopped', scheduler.now())) return this.#kick()
-      const message = this.#waiting.shift()
-      if (message !== undefined) this.#consume(message)
-      this.#kick()
+      this.#consumer.arrive(message)
     })
   }
 
