@@ -44,7 +44,8 @@ export async function importEventLog(store: StoreConnection, path: string, optio
   if (!name.ok) throw new ConfigError(`--process: ${name.message}`)
   const started = performance.now()
   const { definition } = options
-  if (definition !== undefined && definition.name !== name.name) throw new ConfigError(`--process: ${name.name} is not the definition's process ${definition.name}`)
+  if (definition !== undefined && definition.name !== name.name)
+    throw new ConfigError(`--process: ${name.name} is not the definition's process ${definition.name}`)
   const correlation = definition !== undefined ? correlationModelOf(definition) : undefined
   const target = {
     process: name.name,
