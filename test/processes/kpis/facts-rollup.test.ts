@@ -141,5 +141,9 @@ describe('the facts rollup', () => {
     expect(await factsFrom('rollup')).toEqual([])
     expect(await rebuildInstanceFacts(opened.store, flow, ns(t - HOUR_MS))).toBe(2)
     expect(await factsFrom('rollup')).toEqual(await factsFrom('events'))
+    // In parts (2 events per part: 6 parts for the 11 events): the same rows, each instance once.
+    await command(opened.store, 'TRUNCATE TABLE instance_facts', {}, { tag: 'test.truncate' })
+    expect(await rebuildInstanceFacts(opened.store, flow, ns(t - HOUR_MS), { eventsPerPart: 2 })).toBe(2)
+    expect(await factsFrom('rollup')).toEqual(await factsFrom('events'))
   })
 })
