@@ -68,9 +68,9 @@ describe('migrate and sql on the embedded store', () => {
   it('creates the tables once and says so', async () => {
     const first = await runThroughline(['migrate', '--data-dir', dataDir])
     expect(first.code).toBe(0)
-    expect(first.stdout).toBe('applied migrations 1, 2, 3, 4 (0 applied earlier)\n')
+    expect(first.stdout).toBe('applied migrations 1, 2, 3, 4, 5 (0 applied earlier)\n')
     const second = await runThroughline(['migrate', '--data-dir', dataDir])
-    expect(second.stdout).toBe('schema is up to date (4 migrations applied earlier)\n')
+    expect(second.stdout).toBe('schema is up to date (5 migrations applied earlier)\n')
   })
 
   it('prints a query in the requested format', async () => {
@@ -161,7 +161,8 @@ describe('throughline rules validate', () => {
   it('accepts the shipped rules, and names file, line and field of a bad one with exit 1', async () => {
     const ok = await runThroughline(['rules', 'validate'])
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toBe('6 alert rules valid\n')
+    // lead-to-cash 7 (with the anomaly rule), bank-credit 7, retail-O2O 6.
+    expect(ok.stdout).toBe('20 alert rules valid\n')
     const rulesDir = join(dir.path, 'bad-rules')
     mkdirSync(rulesDir, { recursive: true })
     writeFileSync(
@@ -238,7 +239,7 @@ describe('throughline import', () => {
       dataDir,
     ])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/^throughline: --process: no definition named "nope" in processes\.d; there are: lead_to_cash, order_to_cash_sample/)
+    expect(bad.stderr).toMatch(/^throughline: --process: no definition named "nope" in processes\.d; there are: bank_credit, lead_to_cash, order_to_cash_sample, retail_o2o/)
   })
 
   it('needs --process and names it', async () => {
