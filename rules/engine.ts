@@ -102,6 +102,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
   const diagnostics = new Map<string, readonly DiagnosticFinding[]>()
   let timer: NodeJS.Timeout | undefined
   let running: Promise<CycleReport> | undefined
+  let stopped = false
 
   /** Episodes whose latest ack/unack is an ack: reminders stop for them. */
   let acknowledged: ReadonlySet<string> = new Set()
@@ -232,6 +233,8 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     const transitions: TransitionRow[] = []
     const runs: RuleRun[] = []
     for (const rule of options.rules) {
+      // Stopping: the rules not yet evaluated wait for the next start (their timers are stored).
+      if (stopped) break
       const previous = lastRun.get(rule.id)
       if (!all && previous !== undefined && atMs - previous.atMs < rule.intervalMs) continue
       runs.push(await runRule(rule, atMs, changed, transitions))
@@ -277,6 +280,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
   const engine: RulesEngine = {
     async evaluate(atMs = clock(), evaluateOptions = {}) {
       while (running !== undefined) await running.catch(() => undefined)
+      if (stopped) return { atMs, runs: [], transitions: 0 }
       running = cycle(atMs, evaluateOptions.all === true)
       try {
         return await running
@@ -288,11 +292,15 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     lastRuns: () => lastRun,
     start(tickMs = 5_000) {
       timer = setInterval(() => {
+        // A tick while a cycle runs is skipped, not queued: queued ticks would run back to back
+        // at stale times after a long cycle (and hold up a stop).
+        if (running !== undefined) return
         engine.evaluate().catch((err: unknown) => options.logger.warn({ err }, 'rules cycle failed'))
       }, tickMs)
       timer.unref()
     },
     async stop() {
+      stopped = true
       if (timer !== undefined) clearInterval(timer)
       while (running !== undefined) await running.catch(() => undefined)
     },

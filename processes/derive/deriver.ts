@@ -4,7 +4,7 @@
 // pass is idempotent, re-reading a little (the overlap) to catch rows whose insert finished
 // late costs time, never correctness.
 import type { Logger } from 'pino'
-import { insertJsonEachRow, queryRows, type StoreConnection } from '../../store/index.ts'
+import { insertJsonEachRow, isNetworkError, queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition } from '../definitions/index.ts'
 import { rebuildInstanceFacts } from '../kpis/facts-rollup.ts'
 import { derivePass, type DerivePassResult } from './derive-pass.ts'
@@ -146,6 +146,9 @@ export function startDeriver(options: DeriverOptions): Deriver {
             lastFailureLogMs = now()
             options.logger.warn({ err, process: definition.name }, 'deriving business events failed; retrying every pass')
           }
+          // The store is unreachable: every other process would fail the same way, each after
+          // its retries, and a stop waiting for this pass would wait for all of them.
+          if (isNetworkError(err)) break
         }
       }
     })()
