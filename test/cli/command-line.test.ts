@@ -239,7 +239,9 @@ describe('throughline import', () => {
       dataDir,
     ])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/^throughline: --process: no definition named "nope" in processes\.d; there are: bank_credit, lead_to_cash, order_to_cash_sample, retail_o2o/)
+    expect(bad.stderr).toMatch(
+      /^throughline: --process: no definition named "nope" in processes\.d; there are: bank_credit, lead_to_cash, order_to_cash_sample, retail_o2o/,
+    )
   })
 
   it('needs --process and names it', async () => {
