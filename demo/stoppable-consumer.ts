@@ -4,9 +4,8 @@
 // nothing taken while the `consumer_stopped` fault is on; the messages wait and the backlog
 // drains when it restarts. The caller consumes each message (its spans, its ledger).
 import type { SeededRandom } from './random.ts'
+import { SECOND } from './time.ts'
 import type { World } from './world.ts'
-
-const SECOND = 1_000
 
 /** Seconds between takes, drawn uniformly: while a backlog waits, and for a lone message. */
 export interface ConsumerPace {

@@ -5,14 +5,13 @@ import type { ServiceTelemetry } from '../telemetry.ts'
 import type { ScenarioOptions, World } from '../world.ts'
 import type { LeadToCashLedger } from './ledger.ts'
 import type { BusinessNumbers } from './numbers.ts'
+import { brokerAttributes } from '../attributes.ts'
+import { DAY, HOUR, MINUTE, SECOND } from '../time.ts'
 
 export const PROCESS = 'lead_to_cash'
 export const CURRENCY = 'CNY'
 
-export const SECOND = 1_000
-export const MINUTE = 60 * SECOND
-export const HOUR = 60 * MINUTE
-export const DAY = 24 * HOUR
+export { DAY, HOUR, MINUTE, SECOND }
 
 export const Integration = {
   orders: 'crm-to-erp-orders',
@@ -47,18 +46,11 @@ export interface LeadToCash {
   readonly services: Readonly<Record<ServiceRole, ServiceTelemetry>>
 }
 
-/** Standard HTTP attributes of a call to `host` (client) or of a request served (server). */
-export const httpAttributes = (method: string, url: string): Record<string, string> => {
-  const parsed = new URL(url)
-  return { 'http.request.method': method, 'url.full': url, 'server.address': parsed.hostname }
-}
-
-export const messagingAttributes = (destination: string, operation: 'send' | 'process', messageId: string): Record<string, string> => ({
-  'messaging.system': 'rabbitmq',
-  'messaging.destination.name': destination,
-  'messaging.operation.type': operation,
-  'messaging.message.id': messageId,
-})
-
 /** Money as the systems write it: two decimals. */
 export const money = (amount: number): number => Math.round(amount * 100) / 100
+
+export { httpAttributes } from '../attributes.ts'
+
+/** A message on this scenario's broker (rabbitmq). */
+export const messagingAttributes = (destination: string, operation: 'send' | 'process', messageId: string): Record<string, string> =>
+  brokerAttributes('rabbitmq', destination, operation, messageId)

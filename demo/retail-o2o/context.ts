@@ -7,14 +7,13 @@ import type { ServiceTelemetry } from '../telemetry.ts'
 import type { ScenarioOptions, World } from '../world.ts'
 import type { RetailLedger } from './ledger.ts'
 import type { RetailNumbers } from './numbers.ts'
+import { brokerAttributes } from '../attributes.ts'
+import { DAY, HOUR, MINUTE, SECOND } from '../time.ts'
 
 export const PROCESS = 'retail_o2o'
 export const CURRENCY = 'CNY'
 
-export const SECOND = 1_000
-export const MINUTE = 60 * SECOND
-export const HOUR = 60 * MINUTE
-export const DAY = 24 * HOUR
+export { DAY, HOUR, MINUTE, SECOND }
 
 export const Integration = {
   payments: 'ecom-to-pay',
@@ -72,25 +71,11 @@ export interface RetailO2O {
   readonly services: Readonly<Record<ServiceRole, ServiceTelemetry>>
 }
 
-/** Standard HTTP attributes of a call (client side). */
-export const httpAttributes = (method: string, url: string): Record<string, string> => {
-  const parsed = new URL(url)
-  return { 'http.request.method': method, 'url.full': url, 'server.address': parsed.hostname }
-}
-
-/** A request served (server side). */
-export const serverAttributes = (method: string, route: string, status: number): Record<string, string | number> => ({
-  'http.request.method': method,
-  'http.route': route,
-  'http.response.status_code': status,
-})
-
-export const messagingAttributes = (destination: string, operation: 'send' | 'process', messageId: string): Record<string, string> => ({
-  'messaging.system': 'kafka',
-  'messaging.destination.name': destination,
-  'messaging.operation.type': operation,
-  'messaging.message.id': messageId,
-})
-
 /** Money as the systems write it: two decimals. */
 export const money = (amount: number): number => Math.round(amount * 100) / 100
+
+export { httpAttributes, serverAttributes } from '../attributes.ts'
+
+/** A message on this scenario's broker (kafka). */
+export const messagingAttributes = (destination: string, operation: 'send' | 'process', messageId: string): Record<string, string> =>
+  brokerAttributes('kafka', destination, operation, messageId)
