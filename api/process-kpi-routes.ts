@@ -8,6 +8,7 @@ import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import { KEY_TYPE_PATTERN, TenantAttr } from '../core/semconv.ts'
 import {
   cycleTime,
+  factsSourceAsOf,
   instanceOutcomes,
   instancesOfKey,
   instanceTimeline,
@@ -85,9 +86,6 @@ export interface KpiContextOptions {
   readonly facts?: FactsSource
 }
 
-/** as_of within this of now counts as now: the rollup holds every instance as of its latest event. */
-const ROLLUP_AS_OF_SLACK_MS = 60_000
-
 const WindowSchema = Type.Object({ from: Type.String(), to: Type.String(), asOf: Type.String() })
 
 function instant(field: string, text: string | undefined, fallback: number): number {
@@ -107,7 +105,7 @@ export function kpiContext(definitions: ReadonlyMap<string, ProcessDefinition>, 
   const fromMs = instant('from', query.from, toMs - DEFAULT_WINDOW_DAYS * DAY_MS)
   if (!(fromMs < toMs))
     throw new ThroughlineError(ErrorCode.badRequest, `from: must be before to (${new Date(fromMs).toISOString()} >= ${new Date(toMs).toISOString()})`, 400)
-  const facts = options.facts === 'rollup' && asOfMs >= now - ROLLUP_AS_OF_SLACK_MS ? 'rollup' : 'events'
+  const facts = factsSourceAsOf(options.facts, asOfMs, now)
   return { definition, fromMs, toMs, asOfMs, facts, filter: instanceFilterOf(query) }
 }
 

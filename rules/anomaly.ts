@@ -22,7 +22,7 @@ async function pastValues(ctx: EvaluationContext, rule: AnomalyRule): Promise<Ma
   const measured: Measurement[][] = []
   for (let i = 0; i < times.length; i += CONCURRENT_WINDOWS) {
     const batch = times.slice(i, i + CONCURRENT_WINDOWS)
-    measured.push(...(await Promise.all(batch.map((t) => measureKpi(ctx.store, ctx.definitions, rule, t, ctx.facts)))))
+    measured.push(...(await Promise.all(batch.map((t) => measureKpi(ctx, rule, t)))))
   }
   const out = new Map<string, number[]>()
   for (const window of measured) {
@@ -38,7 +38,7 @@ async function pastValues(ctx: EvaluationContext, rule: AnomalyRule): Promise<Ma
 const round = (n: number): number => Math.round(n * 1000) / 1000
 
 export async function anomaly(ctx: EvaluationContext, rule: AnomalyRule): Promise<Sample[]> {
-  const current = await measureKpi(ctx.store, ctx.definitions, rule, ctx.atMs, ctx.facts)
+  const current = await measureKpi(ctx, rule, ctx.atMs)
   const judged = current.map((m) => ({ m, pre: measurementPrecheck(rule, m) }))
   // The past is read only when some label set has a value to judge.
   const past = judged.some(({ pre }) => pre === undefined) ? await pastValues(ctx, rule) : new Map<string, number[]>()

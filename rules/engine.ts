@@ -9,6 +9,7 @@ import type { FactsSource, ProcessDefinition } from '../processes/index.ts'
 import { queryRows, type StoreClient } from '../store/index.ts'
 import { loadAlertStates, saveAlertStates, saveTransitions, type StoredAlert, type TransitionRow } from './alert-store.ts'
 import { emptyAlert, observeAlert, type Observed } from './alert-observe.ts'
+import { createCycleMemo, type CycleMemo } from './cycle-memo.ts'
 import { evaluateRule, type Sample } from './evaluate.ts'
 import { fingerprint } from './fingerprint.ts'
 import { reevaluateLateData } from './late-data.ts'
@@ -64,6 +65,12 @@ export interface RulesEngine {
   lastRuns(): ReadonlyMap<string, RuleRun>
   start(tickMs?: number): void
   stop(): Promise<void>
+}
+
+/** What the rules of one cycle share: its statements' answers and its wall clock (what "now" is to the facts rollup). */
+interface SharedInCycle {
+  readonly memo: CycleMemo
+  readonly nowMs: number
 }
 
 const ACTIVE: ReadonlySet<string> = new Set(['pending', 'firing', 'recovering'])
@@ -145,14 +152,16 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
   }
 
   /** Evaluates a rule, turning a failure into no samples and the error. */
-  async function samplesAt(rule: Rule, atMs: number): Promise<{ samples: Sample[]; error?: string }> {
+  async function samplesAt(rule: Rule, atMs: number, shared: SharedInCycle): Promise<{ samples: Sample[]; error?: string }> {
     try {
       const samples = await evaluateRule(
         {
           store: options.store,
           definitions,
           atMs,
-          ...(options.facts !== undefined ? { facts: options.facts } : {}),
+          facts: options.facts,
+          nowMs: shared.nowMs,
+          memo: shared.memo,
           wasFiring: (labels) => {
             const state = states.get(fingerprint(rule.id, labels))
             return state !== undefined && (state.record.phase === 'firing' || state.record.phase === 'recovering')
@@ -167,9 +176,9 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     }
   }
 
-  async function runRule(rule: Rule, atMs: number, changed: Map<string, StoredAlert>, transitions: TransitionRow[]): Promise<RuleRun> {
+  async function runRule(rule: Rule, atMs: number, shared: SharedInCycle, changed: Map<string, StoredAlert>, transitions: TransitionRow[]): Promise<RuleRun> {
     const started = performance.now()
-    const { samples, error } = await samplesAt(rule, atMs)
+    const { samples, error } = await samplesAt(rule, atMs, shared)
     const settings = { ruleId: rule.id, timers: { forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs }, flap: rule.flap, annotations: rule.annotations }
     const put = (observed: Observed): void => {
       states.set(observed.next.record.fingerprint, observed.next)
@@ -181,7 +190,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     const bySample = new Map(samples.map((sample) => [fingerprint(rule.id, sample.labels), sample]))
     // Late data first: what it changes about past windows comes before this evaluation.
     const alerts = [...states.values()].filter((s) => s.record.ruleId === rule.id)
-    const late = { rule, atMs, current: bySample, settings, alerts, store: options.store, samplesAt: (t: number) => samplesAt(rule, t) }
+    const late = { rule, atMs, current: bySample, settings, alerts, store: options.store, samplesAt: (t: number) => samplesAt(rule, t, shared) }
     // A failed look for late data (the store down, a statement cancelled) skips the replay for
     // this evaluation only: it must not end the cycle for every rule after this one.
     const replayed = await reevaluateLateData(late).catch((err: unknown) => {
@@ -232,12 +241,13 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
     const changed = new Map<string, StoredAlert>()
     const transitions: TransitionRow[] = []
     const runs: RuleRun[] = []
+    const shared: SharedInCycle = { memo: createCycleMemo(), nowMs: clock() }
     for (const rule of options.rules) {
       // Stopping: the rules not yet evaluated wait for the next start (their timers are stored).
       if (stopped) break
       const previous = lastRun.get(rule.id)
       if (!all && previous !== undefined && atMs - previous.atMs < rule.intervalMs) continue
-      runs.push(await runRule(rule, atMs, changed, transitions))
+      runs.push(await runRule(rule, atMs, shared, changed, transitions))
     }
     const rulesById = new Map(options.rules.map((r) => [r.id, r]))
     observeSourceLate(rulesById, atMs, changed, transitions)

@@ -4,10 +4,11 @@
 // to can never disagree. A label set an earlier evaluation had and this one lacks is OK to the
 // engine (or what the rule's no_data policy says).
 import type { AlertImpact } from '../notify/index.ts'
-import { clockSql, instanceFactsCte, slaAttainment, stuckInstances, type ProcessDefinition, type StuckAnswer } from '../processes/index.ts'
+import { clockSql, instanceFactsCte, type ProcessDefinition, type StuckAnswer } from '../processes/index.ts'
 import { queryRows, runReadOnly } from '../store/index.ts'
 import { anomaly } from './anomaly.ts'
-import { definitionOf, factsAt, isProcessKpi, measureKpi } from './kpi-measure.ts'
+import { UNSHARED } from './cycle-memo.ts'
+import { definitionOf, factsFor, isProcessKpi, measureKpi, sharedSlas, sharedStuck } from './kpi-measure.ts'
 import { compare, type Rule } from './model.ts'
 import { measurementPrecheck, type EvaluationContext, type Sample } from './sample.ts'
 import type { EvalResult } from './state-machine.ts'
@@ -28,10 +29,14 @@ function thresholdResult(rule: Extract<Rule, { kind: 'threshold' | 'sql' }>, val
   return compare(rule.op, value, rule.value) ? 'breach' : 'ok'
 }
 
+/** A system's or process's watermark, once per cycle. */
+const sharedWatermarkMs = (ctx: EvaluationContext, column: 'System' | 'Process', value: string): Promise<number | undefined> =>
+  (ctx.memo ?? UNSHARED).once(['watermark', column, value], () => watermarkMs(ctx.store, column, value))
+
 const rootKeysOf = (definition: ProcessDefinition, instances: readonly string[]): string[] => instances.slice(0, 5).map((i) => `${definition.rootKey}=${i}`)
 
 async function threshold(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'threshold' }>): Promise<Sample[]> {
-  const measured = await measureKpi(ctx.store, ctx.definitions, rule, ctx.atMs, ctx.facts)
+  const measured = await measureKpi(ctx, rule, ctx.atMs)
   return measured.flatMap((m): Sample[] => {
     const pre = measurementPrecheck(rule, m)
     if (pre !== undefined) return pre === null ? [] : [pre]
@@ -44,7 +49,7 @@ async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'abse
   const lookbackMs = Math.max(rule.withinMs * 20, 30 * DAY_MS)
   const facts = instanceFactsCte({
     definition,
-    source: factsAt(ctx.facts, ctx.atMs),
+    source: factsFor(ctx, ctx.atMs),
     eventsFromNs: ns(ctx.atMs - lookbackMs),
     eventsToNs: ns(ctx.atMs) + 1n,
     reaches: [[rule.after], [rule.expect]],
@@ -66,7 +71,7 @@ async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'abse
   let late = false
   if (system !== undefined) {
     const allowance = definition.latenessAllowance.bySystem[system] ?? definition.latenessAllowance.defaultMs
-    const seen = await watermarkMs(ctx.store, 'System', system)
+    const seen = await sharedWatermarkMs(ctx, 'System', system)
     late = seen === undefined || seen < ctx.atMs - allowance
   }
   return rows.map((r) => ({
@@ -118,7 +123,7 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
   const definition = definitionOf(ctx.definitions, rule.process)
   const labels = { ...rule.labels }
   if (rule.kind === 'stuck') {
-    const stuck = await stuckInstances(ctx.store, { definition, nowNs: ns(ctx.atMs), limit: 5, facts: factsAt(ctx.facts, ctx.atMs) })
+    const stuck = await sharedStuck(ctx, definition, ctx.atMs)
     const impact: AlertImpact = {
       instances: stuck.stuck,
       valueAtRisk: stuck.valueAtRisk.map((v) => ({ currency: v.currency, amount: v.amount })),
@@ -150,17 +155,7 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
       },
     ]
   }
-  const slas = await slaAttainment(
-    ctx.store,
-    {
-      definition,
-      window: { fromNs: ns(ctx.atMs - 30 * DAY_MS), toNs: ns(ctx.atMs) + 1n },
-      nowNs: ns(ctx.atMs),
-      limit: 100,
-      facts: factsAt(ctx.facts, ctx.atMs),
-    },
-    rule.sla,
-  )
+  const slas = await sharedSlas(ctx, definition, 30 * DAY_MS, ctx.atMs, rule.sla)
   return slas.map((s) => {
     const count = rule.kind === 'sla_breach' ? s.breachedOpen : s.atRisk
     const affected = s.instances.filter((i) => (rule.kind === 'sla_breach' ? i.state === 'breached' && i.reached === null : i.state === 'at_risk'))
@@ -203,9 +198,9 @@ async function sqlRule(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'sql'
 /** Late data for process KPIs: the process's newest event is older than its lateness allowance. */
 export async function processLateness(ctx: EvaluationContext, process: string): Promise<Sample | undefined> {
   const definition = definitionOf(ctx.definitions, process)
-  const seen = await watermarkMs(ctx.store, 'Process', process)
+  const seen = await sharedWatermarkMs(ctx, 'Process', process)
   if (seen === undefined || seen >= ctx.atMs - definition.latenessAllowance.defaultMs) return undefined
-  const late = await lateSystems(ctx.store, definition, ctx.atMs)
+  const late = await (ctx.memo ?? UNSHARED).once(['late-systems', process, ctx.atMs], () => lateSystems(ctx.store, definition, ctx.atMs))
   return { labels: {}, result: 'unknown', value: null, reason: `late_data (${late.join(', ') || process} behind the window end)`, lateSystems: late }
 }
 

@@ -3,6 +3,7 @@
 // threshold, an anomaly baseline and the dashboard can never disagree about a value.
 import {
   cycleTime,
+  factsSourceAsOf,
   instanceOutcomes,
   integrationHealth,
   slaAttainment,
@@ -10,8 +11,11 @@ import {
   syncLag,
   type FactsSource,
   type ProcessDefinition,
+  type SlaAttainment,
+  type StuckAnswer,
 } from '../processes/index.ts'
 import type { StoreClient } from '../store/index.ts'
+import { UNSHARED, type CycleMemo } from './cycle-memo.ts'
 import { PROCESS_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
 
 /** The fields of a threshold or anomaly rule that say what to measure. */
@@ -38,6 +42,18 @@ export interface Measurement {
   readonly nullIsNoData: boolean
 }
 
+/** What a measurement reads with: the store, the definitions, the facts kept, the cycle's shared answers. */
+export interface MeasureContext {
+  readonly store: StoreClient
+  readonly definitions: ReadonlyMap<string, ProcessDefinition>
+  /** 'rollup' where a deriver keeps the facts rollup (serve): read by evaluations at about now. */
+  readonly facts?: FactsSource | undefined
+  /** The engine's wall clock when the cycle began (default Date.now()): what "now" is to the rollup. */
+  readonly nowMs?: number | undefined
+  /** The cycle's shared answers (default: none shared). */
+  readonly memo?: CycleMemo | undefined
+}
+
 const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
 const PROCESS_KPIS: ReadonlySet<string> = new Set(PROCESS_KPI_NAMES)
 const SYNC_KPIS: ReadonlySet<string> = new Set(SYNC_KPI_NAMES)
@@ -50,51 +66,67 @@ export function definitionOf(definitions: ReadonlyMap<string, ProcessDefinition>
   return definition
 }
 
-/** How far from the wall clock an evaluation may be and still read the rollup, which holds every instance as of now. */
-const ROLLUP_SLACK_MS = 60_000
+/** The facts an evaluation at `atMs` reads: the rollup only at about now (processes/kpis factsSourceAsOf). */
+export const factsFor = (ctx: MeasureContext, atMs: number): FactsSource => factsSourceAsOf(ctx.facts, atMs, ctx.nowMs ?? Date.now())
 
-/**
- * The facts source for an evaluation at `atMs`: the rollup only for an evaluation at (about)
- * now; a past window (an anomaly baseline, a late-data replay, a rule unit test) recomputes
- * its facts from the events as of then.
- */
-export function factsAt(source: FactsSource | undefined, atMs: number, nowMs = Date.now()): FactsSource | undefined {
-  return source === 'rollup' && Math.abs(nowMs - atMs) <= ROLLUP_SLACK_MS ? 'rollup' : undefined
+const memoOf = (ctx: MeasureContext): CycleMemo => ctx.memo ?? UNSHARED
+
+/** The stuck KPI as of `atMs`, once per process per cycle (stuck rules, stuck_count thresholds). */
+export function sharedStuck(ctx: MeasureContext, definition: ProcessDefinition, atMs: number): Promise<StuckAnswer> {
+  const facts = factsFor(ctx, atMs)
+  return memoOf(ctx).once(['stuck', definition.name, atMs, facts], () => stuckInstances(ctx.store, { definition, nowNs: ns(atMs), limit: 5, facts }))
 }
 
-async function processKpi(
-  store: StoreClient,
-  definition: ProcessDefinition,
-  spec: KpiSpec,
-  atMs: number,
-  facts: FactsSource | undefined,
-): Promise<Measurement[]> {
+/** How many at-risk or breached instances an SLA answer lists (alert samples show 5 of them). */
+const SLA_LISTED = 100
+
+/** Each SLA of the process (or only `only`) over the window ending at `atMs`, once per SLA, window and time per cycle. */
+export async function sharedSlas(ctx: MeasureContext, definition: ProcessDefinition, windowMs: number, atMs: number, only?: string): Promise<SlaAttainment[]> {
+  const facts = factsFor(ctx, atMs)
+  // The window holds its end: an instance due at the evaluation instant counts in it.
+  const scope = { definition, window: { fromNs: ns(atMs - windowMs), toNs: ns(atMs) + 1n }, nowNs: ns(atMs), limit: SLA_LISTED, facts }
+  const slas = definition.slas.filter((sla) => only === undefined || sla.name === only)
+  const answers: SlaAttainment[] = []
+  for (const sla of slas) {
+    const one = await memoOf(ctx).once(['sla', definition.name, sla.name, windowMs, atMs, facts], () => slaAttainment(ctx.store, scope, sla.name))
+    answers.push(...one)
+  }
+  return answers
+}
+
+async function processKpi(ctx: MeasureContext, definition: ProcessDefinition, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
   const window = { fromNs: ns(atMs - spec.windowMs), toNs: ns(atMs) }
+  const facts = factsFor(ctx, atMs)
+  const memo = memoOf(ctx)
   const labels = { ...spec.labels }
   const one = (value: number | null, sample: number): Measurement[] => [{ labels, value, sample, nullIsNoData: true }]
+  const outcomes = () =>
+    memo.once(['outcomes', definition.name, spec.windowMs, atMs, facts], () => instanceOutcomes(ctx.store, definition, window, undefined, facts))
   switch (spec.kpi) {
     case 'cycle_time_p95_seconds':
     case 'cycle_time_p50_seconds': {
-      const ct = await cycleTime(store, { definition, window, nowNs: ns(atMs), facts })
+      const ct = await memo.once(['cycle-time', definition.name, spec.windowMs, atMs, facts], () =>
+        cycleTime(ctx.store, { definition, window, nowNs: ns(atMs), facts }),
+      )
       return one(spec.kpi === 'cycle_time_p95_seconds' ? ct.completion.p95 : ct.completion.p50, ct.completion.count)
     }
     case 'completed':
-      return one((await instanceOutcomes(store, definition, window, undefined, facts)).completed, Number.POSITIVE_INFINITY)
+      return one((await outcomes()).completed, Number.POSITIVE_INFINITY)
     case 'first_pass_yield': {
-      const o = await instanceOutcomes(store, definition, window, undefined, facts)
+      const o = await outcomes()
       return one(o.firstPassYield, o.completed)
     }
     case 'instance_failure_rate': {
       // A rate is over the instances that ended.
-      const o = await instanceOutcomes(store, definition, window, undefined, facts)
+      const o = await outcomes()
       return one(o.instanceFailureRate, o.ended)
     }
     case 'sla_attainment': {
-      const slas = await slaAttainment(store, { definition, window, nowNs: ns(atMs), limit: 5, facts }, spec.sla)
+      const slas = await sharedSlas(ctx, definition, spec.windowMs, atMs, spec.sla)
       return slas.map((s) => ({ labels: { ...labels, sla: s.sla }, value: s.attainment, sample: s.met + s.breached, nullIsNoData: false }))
     }
     case 'stuck_count':
-      return one((await stuckInstances(store, { definition, nowNs: ns(atMs), limit: 5, facts })).stuck, Number.POSITIVE_INFINITY)
+      return one((await sharedStuck(ctx, definition, atMs)).stuck, Number.POSITIVE_INFINITY)
     default:
       throw new Error(`kpi ${spec.kpi} is not a process KPI`)
   }
@@ -102,15 +134,22 @@ async function processKpi(
 
 const INTEGRATION_DIMENSIONS = { integration: 'integration', source_system: 'sourceSystem', target_system: 'targetSystem', endpoint: 'endpoint' } as const
 
-async function integrationKpi(store: StoreClient, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
-  const rows = await integrationHealth(store, {
-    fromNs: ns(atMs - spec.windowMs),
-    toNs: ns(atMs),
-    now: new Date(atMs),
-    ...(spec.where.integration !== undefined ? { integration: spec.where.integration } : {}),
-    ...(spec.where.source_system !== undefined ? { sourceSystem: spec.where.source_system } : {}),
-    ...(spec.where.target_system !== undefined ? { targetSystem: spec.where.target_system } : {}),
-  })
+/** Does a row's value pass the rule's `where` on that field (absent: any value)? */
+const passes = (where: Readonly<Record<string, string>>, field: string, value: string): boolean => where[field] === undefined || where[field] === value
+
+async function integrationKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
+  // Every integration's rows over the window, once per window per cycle; the rule's `where`
+  // picks its rows (the same rows the statement's own filters would keep: they filter the
+  // grouping columns).
+  const all = await memoOf(ctx).once(['integration-health', spec.windowMs, atMs], () =>
+    integrationHealth(ctx.store, { fromNs: ns(atMs - spec.windowMs), toNs: ns(atMs), now: new Date(atMs) }),
+  )
+  const rows = all.filter(
+    (row) =>
+      passes(spec.where, 'integration', row.integration) &&
+      passes(spec.where, 'source_system', row.sourceSystem) &&
+      passes(spec.where, 'target_system', row.targetSystem),
+  )
   const groups = new Map<string, { labels: Record<string, string>; calls: number; failed: number; decided: number; failedOps: number; latency: number }>()
   for (const row of rows) {
     const labels: Record<string, string> = { ...spec.labels }
@@ -139,15 +178,18 @@ async function integrationKpi(store: StoreClient, spec: KpiSpec, atMs: number): 
   })
 }
 
-async function syncKpi(store: StoreClient, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
-  const pairs = await syncLag(store, {
-    fromNs: ns(atMs - spec.windowMs),
-    toNs: ns(atMs),
-    nowNs: ns(atMs),
-    ...(spec.where.source_system !== undefined ? { sourceSystem: spec.where.source_system } : {}),
-    ...(spec.where.target_system !== undefined ? { targetSystem: spec.where.target_system } : {}),
-    ...(spec.where.entity_type !== undefined ? { entityType: spec.where.entity_type } : {}),
-  })
+async function syncKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
+  // Every pair's lag over the window, once per window per cycle; a pair's lag and pending count
+  // stand on its own changes, so picking the rule's pairs gives what a filtered statement would.
+  const all = await memoOf(ctx).once(['sync-lag', spec.windowMs, atMs], () =>
+    syncLag(ctx.store, { fromNs: ns(atMs - spec.windowMs), toNs: ns(atMs), nowNs: ns(atMs) }),
+  )
+  const pairs = all.filter(
+    (p) =>
+      passes(spec.where, 'source_system', p.sourceSystem) &&
+      passes(spec.where, 'target_system', p.targetSystem) &&
+      passes(spec.where, 'entity_type', p.entityType),
+  )
   return pairs.map((p) => ({
     labels: { ...spec.labels, source_system: p.sourceSystem, target_system: p.targetSystem, entity_type: p.entityType },
     value: spec.kpi === 'pending_syncs' ? p.pending : p.lagSeconds.p95,
@@ -157,13 +199,7 @@ async function syncKpi(store: StoreClient, spec: KpiSpec, atMs: number): Promise
 }
 
 /** The KPI over the window that ends at `atMs` (event time), per label set. */
-export async function measureKpi(
-  store: StoreClient,
-  definitions: ReadonlyMap<string, ProcessDefinition>,
-  spec: KpiSpec,
-  atMs: number,
-  facts?: FactsSource,
-): Promise<Measurement[]> {
-  if (PROCESS_KPIS.has(spec.kpi)) return processKpi(store, definitionOf(definitions, spec.process ?? ''), spec, atMs, factsAt(facts, atMs))
-  return SYNC_KPIS.has(spec.kpi) ? syncKpi(store, spec, atMs) : integrationKpi(store, spec, atMs)
+export async function measureKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
+  if (PROCESS_KPIS.has(spec.kpi)) return processKpi(ctx, definitionOf(ctx.definitions, spec.process ?? ''), spec, atMs)
+  return SYNC_KPIS.has(spec.kpi) ? syncKpi(ctx, spec, atMs) : integrationKpi(ctx, spec, atMs)
 }

@@ -1,10 +1,8 @@
 // What one evaluation says about one label set (a sample), and what every kind is evaluated
 // with. Shared by the evaluator of each kind (rules/evaluate.ts, rules/anomaly.ts).
 import type { AlertImpact } from '../notify/index.ts'
-import type { FactsSource, ProcessDefinition } from '../processes/index.ts'
-import type { StoreClient } from '../store/index.ts'
 import type { Band } from './baseline.ts'
-import type { Measurement } from './kpi-measure.ts'
+import type { MeasureContext, Measurement } from './kpi-measure.ts'
 import type { Rule } from './model.ts'
 import type { EvalResult } from './state-machine.ts'
 
@@ -22,15 +20,11 @@ export interface Sample {
   readonly baseline?: Band
 }
 
-export interface EvaluationContext {
-  readonly store: StoreClient
-  readonly definitions: ReadonlyMap<string, ProcessDefinition>
+export interface EvaluationContext extends MeasureContext {
   /** Event time of the evaluation (the window end), ms. */
   readonly atMs: number
   /** Was this alert firing before? (flap damping uses the clear threshold then). */
   readonly wasFiring: (labels: Readonly<Record<string, string>>) => boolean
-  /** 'rollup' where a deriver keeps the facts rollup (serve): used for evaluations at now (factsAt). */
-  readonly facts?: FactsSource
 }
 
 /**

@@ -39,7 +39,7 @@ export {
   type KmPercentile,
   type KpiWindow,
 } from './cycle-time.ts'
-export { instanceFactsCte, type FactsScope, type FactsSource } from './instance-facts.ts'
+export { factsSourceAsOf, instanceFactsCte, ROLLUP_AS_OF_SLACK_MS, type FactsScope, type FactsSource } from './instance-facts.ts'
 export type { InstanceFilter } from './instance-filter.ts'
 export { rebuildInstanceFacts, refreshInstanceFacts, type FactsRefresh, type FactsRefreshOptions } from './facts-rollup.ts'
 export { businessClockSql, clockSql, wallClockSql, type ClockSql } from './business-time.ts'

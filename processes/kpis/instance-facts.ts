@@ -37,6 +37,19 @@ export interface FactsScope {
 
 export type FactsSource = 'events' | 'rollup'
 
+/** How far before now an answer may be "as of" and still read the rollup (ADR 0005). */
+export const ROLLUP_AS_OF_SLACK_MS = 60_000
+
+/**
+ * The facts an answer as of `asOfMs` reads: the rollup, where one is kept, only for an answer
+ * as of (about) now, since it holds every instance as of its latest event; a past as_of (an
+ * API query, an anomaly baseline, a late-data replay, a rule unit test) recomputes its facts
+ * from the events as of then.
+ */
+export function factsSourceAsOf(kept: FactsSource | undefined, asOfMs: number, nowMs: number): FactsSource {
+  return kept === 'rollup' && asOfMs >= nowMs - ROLLUP_AS_OF_SLACK_MS ? 'rollup' : 'events'
+}
+
 /**
  * The time a milestone was reached: its first occurrence, or for a child milestone (one per
  * delivery) the time the policy is met: `all` = the last child's first occurrence once every

@@ -1,0 +1,166 @@
+// Rules of one cycle share their statements (rules/cycle-memo.ts): rules reading the same KPI
+// over the same window get one statement's answer, and each still sees only its own rows
+// (`where`, `group_by`). Spans are inserted in the exporter's column set, as the rule-test
+// runner does; the statements are counted by their tag on the store's client.
+import type { ClickHouseClient } from '@clickhouse/client'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCycleMemo, UNSHARED } from '../../rules/cycle-memo.ts'
+import { checkRuleTexts, createRulesEngine } from '../../rules/index.ts'
+import { SPAN_COLUMNS, SPAN_STRUCTURE } from '../../rules/rule-tests/load.ts'
+import { command, type StoreClient } from '../../store/index.ts'
+import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
+
+describe('createCycleMemo', () => {
+  it('computes each key once and shares its answer, failures included', async () => {
+    const memo = createCycleMemo()
+    let calls = 0
+    const compute = async (): Promise<number> => ++calls
+    expect(await memo.once(['a', 1, 2n], compute)).toBe(1)
+    expect(await memo.once(['a', 1, 2n], compute)).toBe(1)
+    expect(await memo.once(['a', 12n], compute)).toBe(2) // not the same key as ['a', 1, 2n]
+    expect(await memo.once(['a', 1, undefined], compute)).toBe(3)
+    let failures = 0
+    const failing = async (): Promise<number> => {
+      failures++
+      throw new Error('store down')
+    }
+    await expect(memo.once(['b'], failing)).rejects.toThrow('store down')
+    await expect(memo.once(['b'], failing)).rejects.toThrow('store down')
+    expect(failures).toBe(1)
+  })
+  it('UNSHARED computes every time', async () => {
+    let calls = 0
+    await UNSHARED.once(['a'], async () => ++calls)
+    await UNSHARED.once(['a'], async () => ++calls)
+    expect(calls).toBe(2)
+  })
+})
+
+const NOW = Date.parse('2026-11-30T10:00:00Z')
+const MIN = 60_000
+
+let opened: MigratedStore
+const statements = new Map<string, number>()
+
+/** The store with every query counted under its tag. */
+function countingStore(store: StoreClient): StoreClient {
+  const client = new Proxy(store.client, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown
+      return (params: Parameters<ClickHouseClient['query']>[0]) => {
+        const tag = String(params.clickhouse_settings?.log_comment ?? '').replace(/^throughline:/, '')
+        statements.set(tag, (statements.get(tag) ?? 0) + 1)
+        return target.query(params)
+      }
+    },
+  })
+  return {
+    ...store,
+    client,
+    withIsolatedSession: (run) => store.withIsolatedSession(run),
+    ensureDatabase: () => store.ensureDatabase(),
+    close: () => store.close(),
+  }
+}
+
+/** One call a minute for the last `n` minutes; the first `failing` of them fail. */
+function calls(integration: string, source: string, target: string, n: number, failing: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const startMs = NOW - (n - i) * MIN
+    return JSON.stringify({
+      Timestamp: new Date(startMs).toISOString().replace('Z', '000000'),
+      TraceId: `${integration}-${i}`.padEnd(32, '0'),
+      SpanId: String(i).padStart(16, '0'),
+      ParentSpanId: '',
+      SpanName: `POST /${integration}`,
+      SpanKind: 'Client',
+      ServiceName: source,
+      ResourceAttributes: {},
+      SpanAttributes: { 'integration.name': integration, 'integration.source.system': source, 'integration.target.system': target },
+      Duration: 50_000_000,
+      StatusCode: i < failing ? 'Error' : 'Ok',
+      IngestedAt: new Date(startMs).toISOString(),
+    })
+  })
+}
+
+beforeAll(async () => {
+  opened = await openMigratedStore('rules_cycle_memo')
+  const body = [...calls('orders-api', 'CRM', 'ERP', 4, 2), ...calls('invoices-api', 'ERP', 'FIN', 5, 0), ...calls('stock-api', 'WMS', 'ERP', 4, 1)].join('\n')
+  await command(
+    opened.store,
+    `INSERT INTO otel_traces (${SPAN_COLUMNS}) SELECT * FROM format(JSONEachRow, {structure:String}, {body:String}) SETTINGS insert_allow_materialized_columns = 1`,
+    { structure: SPAN_STRUCTURE, body },
+    { tag: 'test.spans' },
+  )
+})
+afterAll(async () => {
+  await opened.close()
+})
+
+const ruleFile = (id: string, where: string, groupBy = '[]'): string => `
+  - id: ${id}
+    kind: threshold
+    kpi: attempt_error_rate
+    where: ${where}
+    group_by: ${groupBy}
+    window: 10m
+    op: '>'
+    value: 0.2`
+
+describe('an engine cycle', () => {
+  it('reads integration health once for every rule of the same window, each rule seeing only its own rows', async () => {
+    const load = checkRuleTexts(
+      [
+        {
+          file: 'alert-rules/shared.yaml',
+          text: `group: shared\ninterval: 1m\nrules:${[
+            ruleFile('orders_errors', '{ integration: orders-api }'),
+            ruleFile('invoices_errors', '{ integration: invoices-api }'),
+            ruleFile('calls_to_erp', '{ target_system: ERP }', '[target_system]'),
+            ruleFile('per_integration', '{}', '[integration]'),
+            ruleFile('nothing_matches', '{ integration: billing-api }'),
+          ].join('')}`,
+        },
+      ],
+      [],
+    )
+    if (!load.ok) throw new Error(JSON.stringify(load.problems))
+    const engine = await createRulesEngine({
+      store: countingStore(opened.store),
+      rules: load.rules,
+      definitions: [],
+      logger: pino({ level: 'silent' }),
+      links: { api: 'http://localhost:8080', runbooks: 'http://localhost:8080/api/v1/runbooks' },
+      clock: () => NOW,
+    })
+    statements.clear()
+    const report = await engine.evaluate(NOW, { all: true })
+    expect(report.runs.map((r) => [r.ruleId, r.samples, r.error])).toEqual([
+      ['orders_errors', 1, undefined],
+      ['invoices_errors', 1, undefined],
+      ['calls_to_erp', 1, undefined],
+      ['per_integration', 3, undefined],
+      ['nothing_matches', 0, undefined],
+    ])
+    expect(statements.get('kpi.integration-health')).toBe(1)
+    // orders-api: 2 of 4 fail; invoices-api: 0 of 5; stock-api: 1 of 4; to the ERP: 3 of 8.
+    const values = Object.fromEntries(
+      engine
+        .alerts()
+        .map((a) => [`${a.record.ruleId} ${a.record.labels.integration ?? a.record.labels.target_system ?? ''}`, [a.record.phase, a.record.lastValue]]),
+    )
+    expect(values).toEqual({
+      'orders_errors ': ['firing', 0.5],
+      'invoices_errors ': ['inactive', 0],
+      'calls_to_erp ERP': ['firing', 0.375],
+      'per_integration orders-api': ['firing', 0.5],
+      'per_integration invoices-api': ['inactive', 0],
+      'per_integration stock-api': ['firing', 0.25],
+    })
+    // The next cycle asks again: nothing is kept from one cycle to the next.
+    await engine.evaluate(NOW + MIN, { all: true })
+    expect(statements.get('kpi.integration-health')).toBe(2)
+  })
+})
