@@ -1,46 +1,33 @@
 // Alerts and incidents, from the rules engine's tables (store migration v4): alerts active
-// now, the state changes in the range, and MTTA / MTTR per rule (K11).
-//
-// Not yet one definition with the API: rules/alert-queries.ts runs its SQL inside listAlerts()
-// and alertKpis() without exporting it. Until it exports renderers (as processes/kpis/ do),
-// these statements follow its definitions: active = pending, firing or recovering; MTTA =
-// first ack - first firing transition, MTTR = first resolved transition - first firing, both on
-// the engine's event time; docs/dashboards.md lists this as a gap.
+// now, the state changes in the range, and MTTA / MTTR per rule (K11). Each panel reshapes the
+// query the API answers with (rules/alert-queries.ts), so a panel and the API cannot disagree.
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
+import { alertKpisQuery, alertListQuery, alertTransitionsQuery } from '../rules/index.ts'
+import { grafanaSql } from './grafana-sql.ts'
 import { reshaped, stat, table } from './panels.ts'
 
 const LABELS = "arrayStringConcat(arrayMap((k, v) -> concat(k, '=', v), mapKeys(Labels), mapValues(Labels)), ', ')"
 
-export const ACTIVE_ALERTS_SQL = `SELECT RuleId AS rule, ${LABELS} AS labels, State AS state,
+/** Pending, firing and recovering alerts (at most 1,000 listed, as the API pages them). */
+export const ACTIVE_ALERTS_SQL = reshaped(
+  `RuleId AS rule, ${LABELS} AS labels, State AS state,
        if(FiringSinceMs = 0, NULL, fromUnixTimestamp64Milli(FiringSinceMs, 'UTC')) AS firing_since,
-       LastValue AS last_value, JSONExtractString(Details, 'summary') AS summary,
-       EpisodeId IN (SELECT EpisodeId FROM alert_actions WHERE Action = 'ack') AS acknowledged
-FROM alert_states FINAL
-WHERE State IN ('pending', 'firing', 'recovering')
-ORDER BY state, firing_since, rule`
+       LastValue AS last_value, JSONExtractString(Details, 'summary') AS summary, acked AS acknowledged`,
+  grafanaSql(() => alertListQuery({ state: 'active', limit: 1000 })),
+  'ORDER BY state, firing_since, rule',
+)
 
-export const ALERT_HISTORY_SQL = `SELECT At AS time, RuleId AS rule, ${LABELS} AS labels, FromState AS from_state, ToState AS to_state, Reason AS reason, Value AS value
-FROM alert_transitions
-WHERE $__timeFilter_ms(At)
-ORDER BY At DESC
-LIMIT 500`
+export const ALERT_HISTORY_SQL = reshaped(
+  `At AS time, RuleId AS rule, ${LABELS} AS labels, FromState AS from_state, ToState AS to_state, Reason AS reason, Value AS value`,
+  grafanaSql((w) => alertTransitionsQuery(w)),
+  'ORDER BY time DESC',
+)
 
-export const ALERT_KPIS_SQL = `WITH fired AS (
-  SELECT EpisodeId, any(RuleId) AS ruleId,
-         minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'firing') AS firedAt,
-         minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'resolved') AS resolvedAt,
-         countIf(ToState = 'resolved') > 0 AS isResolved
-  FROM alert_transitions GROUP BY EpisodeId HAVING countIf(ToState = 'firing') > 0
-),
-acks AS (SELECT EpisodeId, min(At) AS ackAt FROM alert_actions WHERE Action = 'ack' GROUP BY EpisodeId)
-SELECT ruleId AS rule, count() AS episodes,
-       countIf(acks.ackAt > toDateTime64(0, 3)) AS acknowledged,
-       avgIf(dateDiff('millisecond', firedAt, acks.ackAt) / 1000, acks.ackAt > toDateTime64(0, 3)) AS mtta_seconds,
-       countIf(isResolved) AS resolved,
-       avgIf(dateDiff('millisecond', firedAt, resolvedAt) / 1000, isResolved) AS mttr_seconds
-FROM fired LEFT JOIN acks USING (EpisodeId)
-WHERE firedAt >= $__fromTime_ms AND firedAt < $__toTime_ms
-GROUP BY ruleId ORDER BY ruleId`
+export const ALERT_KPIS_SQL = reshaped(
+  'ruleId AS rule, episodes, acknowledged, if(acknowledged = 0, NULL, mtta) AS mtta_seconds, resolved, if(resolved = 0, NULL, mttr) AS mttr_seconds',
+  grafanaSql((w) => alertKpisQuery(w, 'rule')),
+  'ORDER BY rule',
+)
 
 export function alertsAndIncidents(): DashboardBuilder {
   const builder = new DashboardBuilder('throughline: alerts and incidents')

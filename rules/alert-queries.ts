@@ -3,6 +3,7 @@
 // rows; and K11 (MTTA = ack - fired, MTTR = resolved - fired) per rule and month.
 import { randomUUID } from 'node:crypto'
 import { saveSilence } from '../notify/index.ts'
+import type { KpiQuery } from '../processes/index.ts'
 import { insertJsonEachRow, queryRows, type StoreConnection } from '../store/index.ts'
 
 export type AlertFilterState = 'active' | 'pending' | 'firing' | 'recovering' | 'resolved' | 'all'
@@ -78,24 +79,51 @@ const STATE_FILTERS: Readonly<Record<AlertFilterState, readonly string[]>> = {
   all: ['pending', 'firing', 'recovering', 'resolved', 'inactive'],
 }
 
-export async function listAlerts(
-  store: StoreConnection,
-  filter: { readonly state?: AlertFilterState; readonly ruleId?: string; readonly limit?: number; readonly offset?: number } = {},
-): Promise<{ total: number; alerts: AlertSummary[] }> {
-  const params = { states: STATE_FILTERS[filter.state ?? 'active'], rule: filter.ruleId ?? '', limit: filter.limit ?? 100, offset: filter.offset ?? 0 }
-  const where = "State IN {states:Array(String)} AND ({rule:String} = '' OR RuleId = {rule:String})"
-  const [count] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM alert_states FINAL WHERE ${where}`, params, { tag: 'alerts.count' })
-  const rows = await queryRows<StateRow>(
-    store,
-    `SELECT s.*, EpisodeId IN (SELECT EpisodeId FROM alert_actions WHERE Action = 'ack') AS acked
-     FROM (SELECT * FROM alert_states FINAL WHERE ${where}) AS s
+export interface AlertListFilter {
+  readonly state?: AlertFilterState
+  readonly ruleId?: string
+  readonly limit?: number
+  readonly offset?: number
+}
+
+const LIST_WHERE = "State IN {states:Array(String)} AND ({rule:String} = '' OR RuleId = {rule:String})"
+const listParams = (filter: AlertListFilter): Record<string, unknown> => ({
+  states: STATE_FILTERS[filter.state ?? 'active'],
+  rule: filter.ruleId ?? '',
+  limit: filter.limit ?? 100,
+  offset: filter.offset ?? 0,
+})
+
+/** The SQL of listAlerts(): alert_states rows (latest version) with `acked`, most recently evaluated first. */
+export function alertListQuery(filter: AlertListFilter = {}): KpiQuery {
+  return {
+    sql: `SELECT s.*, EpisodeId IN (SELECT EpisodeId FROM alert_actions WHERE Action = 'ack') AS acked
+     FROM (SELECT * FROM alert_states FINAL WHERE ${LIST_WHERE}) AS s
      ORDER BY LastEvaluatedMs DESC, Fingerprint LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    params,
-    { tag: 'alerts.list' },
-  )
+    params: listParams(filter),
+  }
+}
+
+export async function listAlerts(store: StoreConnection, filter: AlertListFilter = {}): Promise<{ total: number; alerts: AlertSummary[] }> {
+  const [count] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM alert_states FINAL WHERE ${LIST_WHERE}`, listParams(filter), {
+    tag: 'alerts.count',
+  })
+  const query = alertListQuery(filter)
+  const rows = await queryRows<StateRow>(store, query.sql, query.params, { tag: 'alerts.list' })
   return {
     total: Number(count?.n ?? 0),
     alerts: rows.map(summaryOf),
+  }
+}
+
+/** Every state change of every alert in the window (by when it was written), newest first. */
+export function alertTransitionsQuery(window: { readonly fromNs: bigint; readonly toNs: bigint }, limit = 500): KpiQuery {
+  return {
+    sql: `SELECT At, Fingerprint, EpisodeId, RuleId, Labels, FromState, ToState, Reason, EventTimeMs, Value
+     FROM alert_transitions
+     WHERE At >= fromUnixTimestamp64Nano({fromNs:Int64}) AND At < fromUnixTimestamp64Nano({toNs:Int64})
+     ORDER BY At DESC LIMIT {limit:UInt32}`,
+    params: { fromNs: window.fromNs.toString(), toNs: window.toNs.toString(), limit },
   }
 }
 
@@ -332,8 +360,38 @@ export interface AlertKpiRow {
   readonly mttrSeconds: number | null
 }
 
+/**
+ * The SQL of K11 over the episodes that fired in the window: per rule (and month of firing),
+ * episodes, acknowledged, MTTA = first ack - first firing, resolved, MTTR = first resolve -
+ * first firing; `mtta`/`mttr` are NULL-free averages, meaningful only when their count > 0.
+ */
+export function alertKpisQuery(window: { readonly fromNs: bigint; readonly toNs: bigint }, per: 'rule' | 'rule and month'): KpiQuery {
+  const month = per === 'rule and month' ? ", formatDateTime(firedAt, '%Y-%m') AS month" : ''
+  return {
+    sql: `WITH fired AS (
+       SELECT EpisodeId, any(RuleId) AS firedRuleId,
+              -- On the engine's time (the evaluation's event time), as the incident reports are.
+              minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'firing') AS firedAt,
+              minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'resolved') AS resolvedAt,
+              countIf(ToState = 'resolved') > 0 AS isResolved
+       FROM alert_transitions GROUP BY EpisodeId HAVING countIf(ToState = 'firing') > 0
+     ),
+     acks AS (SELECT EpisodeId, min(At) AS ackAt FROM alert_actions WHERE Action = 'ack' GROUP BY EpisodeId)
+     SELECT firedRuleId AS ruleId${month}, count() AS episodes,
+            countIf(acks.ackAt > toDateTime64(0, 3)) AS acknowledged,
+            avgIf(dateDiff('millisecond', firedAt, acks.ackAt) / 1000, acks.ackAt > toDateTime64(0, 3)) AS mtta,
+            countIf(isResolved) AS resolved,
+            avgIf(dateDiff('millisecond', firedAt, resolvedAt) / 1000, isResolved) AS mttr
+     FROM fired LEFT JOIN acks USING (EpisodeId)
+     WHERE firedAt >= fromUnixTimestamp64Nano({fromNs:Int64}) AND firedAt < fromUnixTimestamp64Nano({toNs:Int64})
+     GROUP BY ruleId${month === '' ? '' : ', month'} ORDER BY ruleId${month === '' ? '' : ', month'}`,
+    params: { fromNs: window.fromNs.toString(), toNs: window.toNs.toString() },
+  }
+}
+
 /** K11: per rule and month of firing, MTTA = first ack - fired, MTTR = resolved - fired. */
 export async function alertKpis(store: StoreConnection, fromMs: number, toMs: number): Promise<AlertKpiRow[]> {
+  const query = alertKpisQuery({ fromNs: BigInt(fromMs) * 1_000_000n, toNs: BigInt(toMs) * 1_000_000n }, 'rule and month')
   const rows = await queryRows<{
     ruleId: string
     month: string
@@ -342,28 +400,7 @@ export async function alertKpis(store: StoreConnection, fromMs: number, toMs: nu
     mtta: number | null
     resolved: string
     mttr: number | null
-  }>(
-    store,
-    `WITH fired AS (
-       SELECT EpisodeId, any(RuleId) AS ruleId,
-              -- On the engine's time (the evaluation's event time), as the incident reports are.
-              minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'firing') AS firedAt,
-              minIf(fromUnixTimestamp64Milli(EventTimeMs, 'UTC'), ToState = 'resolved') AS resolvedAt,
-              countIf(ToState = 'resolved') > 0 AS isResolved
-       FROM alert_transitions GROUP BY EpisodeId HAVING countIf(ToState = 'firing') > 0
-     ),
-     acks AS (SELECT EpisodeId, min(At) AS ackAt FROM alert_actions WHERE Action = 'ack' GROUP BY EpisodeId)
-     SELECT ruleId, formatDateTime(firedAt, '%Y-%m') AS month, count() AS episodes,
-            countIf(acks.ackAt > toDateTime64(0, 3)) AS acknowledged,
-            avgIf(dateDiff('millisecond', firedAt, acks.ackAt) / 1000, acks.ackAt > toDateTime64(0, 3)) AS mtta,
-            countIf(isResolved) AS resolved,
-            avgIf(dateDiff('millisecond', firedAt, resolvedAt) / 1000, isResolved) AS mttr
-     FROM fired LEFT JOIN acks USING (EpisodeId)
-     WHERE firedAt >= fromUnixTimestamp64Milli({from:Int64}) AND firedAt < fromUnixTimestamp64Milli({to:Int64})
-     GROUP BY ruleId, month ORDER BY ruleId, month`,
-    { from: String(fromMs), to: String(toMs) },
-    { tag: 'alerts.kpis' },
-  )
+  }>(store, query.sql, query.params, { tag: 'alerts.kpis' })
   return rows.map((r) => ({
     ruleId: r.ruleId,
     month: r.month,

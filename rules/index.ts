@@ -25,6 +25,9 @@ export { renderTemplate } from './template.ts'
 export {
   alertDetail,
   alertKpis,
+  alertKpisQuery,
+  alertListQuery,
+  alertTransitionsQuery,
   createSilence,
   expireSilence,
   listAlerts,

@@ -20,7 +20,7 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   api: ['rules', 'triage', 'notify', 'processes', 'store', 'core'],
   sdk: ['core'],
   demo: ['processes', 'sdk', 'core'],
-  dashboards: ['processes', 'store', 'core'],
+  dashboards: ['rules', 'notify', 'processes', 'store', 'core'],
   cli: ['api', 'demo', 'collector', 'rules', 'triage', 'notify', 'processes', 'store', 'core'],
 }
 
