@@ -5,7 +5,17 @@ import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/da
 import { conformanceCountsQuery, instanceSearchQuery, processMapQuery, stageDurationsQuery, type ProcessDefinition } from '../processes/index.ts'
 import { grafanaSql } from './grafana-sql.ts'
 import { nodeGraph, reshaped, table } from './panels.ts'
-import { apiUrlVariable, businessKeyBinding, businessKeyVariable, processBinding, processVariable, tenantVariable, versionVariable } from './variables.ts'
+import {
+  apiUrlVariable,
+  businessKeyBinding,
+  businessKeyVariable,
+  INSTANCE_FILTER,
+  instanceFilterBindings,
+  processBinding,
+  processVariable,
+  tenantVariable,
+  versionVariable,
+} from './variables.ts'
 
 export function stageDurationsSql(definition: ProcessDefinition): string | undefined {
   const probe = stageDurationsQuery({ definition, window: { fromNs: 0n, toNs: 1n }, nowNs: 1n })
@@ -14,11 +24,11 @@ export function stageDurationsSql(definition: ProcessDefinition): string | undef
     'a AS from_milestone, b AS to_milestone, count, p50, p95, mean, skippedCount AS skipped, invalidOrderCount AS invalid_order, inFlightCount AS in_flight, if(inFlightCount = 0, NULL, toInt64(oldestNs) / 1e9) AS oldest_in_flight_seconds',
     grafanaSql(
       (w) => {
-        const query = stageDurationsQuery({ definition, window: w, nowNs: w.toNs })
+        const query = stageDurationsQuery({ definition, window: w, nowNs: w.toNs, filter: INSTANCE_FILTER })
         if (query === undefined) throw new Error(`${definition.name}: no stages`)
         return query
       },
-      { process: processBinding(definition) },
+      { process: processBinding(definition), ...instanceFilterBindings() },
     ),
   )
 }
@@ -32,7 +42,10 @@ export function processMapSql(definition: ProcessDefinition): string {
 export function conformanceSql(definition: ProcessDefinition): string {
   return reshaped(
     "if(g = 7, 'all completed', kind) AS deviation, dfrom AS from_activity, dto AS to_activity, instances, deviations, if(g = 7, conforming, NULL) AS conforming",
-    grafanaSql((w) => conformanceCountsQuery({ definition, window: w }), { process: processBinding(definition) }),
+    grafanaSql((w) => conformanceCountsQuery({ definition, window: w, filter: INSTANCE_FILTER }), {
+      process: processBinding(definition),
+      ...instanceFilterBindings(),
+    }),
     // The per-kind subtotals repeat the detail rows' sums; the table shows the total and the detail.
     "WHERE g = 7 OR (g = 0 AND deviation != '')\nORDER BY g DESC, deviations DESC, deviation, from_activity, to_activity",
   )

@@ -17,7 +17,7 @@ import {
 } from '../processes/index.ts'
 import { expression, grafanaSql, typedLiteral } from './grafana-sql.ts'
 import { reshaped, stat, table, timeSeries } from './panels.ts'
-import { processBinding, processVariable, tenantVariable, versionVariable } from './variables.ts'
+import { INSTANCE_FILTER, instanceFilterBindings, processBinding, processVariable, tenantVariable, versionVariable } from './variables.ts'
 
 /** Hourly buckets over the whole range, as many as throughput() would allow. */
 const HOURS_IN_RANGE = `toUInt32(least(${MAX_THROUGHPUT_BUCKETS}, intDiv(toUnixTimestamp($__toTime) - toUnixTimestamp($__fromTime), 3600) + 2))`
@@ -32,14 +32,18 @@ export function onWallClock(definition: ProcessDefinition): ProcessDefinition {
 }
 
 export function throughputSql(definition: ProcessDefinition): string {
-  return grafanaSql((w) => throughputQuery({ definition, window: w, nowNs: w.toNs, bucket: 'hour' }), {
+  return grafanaSql((w) => throughputQuery({ definition, window: w, nowNs: w.toNs, bucket: 'hour', filter: INSTANCE_FILTER }), {
     process: processBinding(definition),
     maxBuckets: expression(HOURS_IN_RANGE),
+    ...instanceFilterBindings(),
   })
 }
 
 export function cycleTimeSql(definition: ProcessDefinition): string {
-  return grafanaSql((w) => cycleTimeCompletionQuery({ definition, window: w, nowNs: w.toNs }), { process: processBinding(definition) })
+  return grafanaSql((w) => cycleTimeCompletionQuery({ definition, window: w, nowNs: w.toNs, filter: INSTANCE_FILTER }), {
+    process: processBinding(definition),
+    ...instanceFilterBindings(),
+  })
 }
 
 export function slaSql(definition: ProcessDefinition): string | undefined {
@@ -47,7 +51,10 @@ export function slaSql(definition: ProcessDefinition): string | undefined {
   const parts = definition.slas.map((sla) =>
     reshaped(
       `${typedLiteral('sla', 'String', sla.name)} AS sla, if(met + breached = 0, NULL, met / (met + breached)) AS attainment, met, breached, pending, atRisk AS at_risk, breachedOpen AS breached_open`,
-      grafanaSql((w) => slaSummaryQuery({ definition: wall, window: w, nowNs: w.toNs }, sla), { process: processBinding(definition) }),
+      grafanaSql((w) => slaSummaryQuery({ definition: wall, window: w, nowNs: w.toNs, filter: INSTANCE_FILTER }, sla), {
+        process: processBinding(definition),
+        ...instanceFilterBindings(),
+      }),
     ),
   )
   return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n')
@@ -69,7 +76,10 @@ export function stuckSql(definition: ProcessDefinition): string {
   const wall = onWallClock(definition)
   return reshaped(
     "stuck, if(stuck = 0, NULL, toInt64(oldestAgeNs) / 1e9) AS oldest_age_seconds, arrayStringConcat(arrayMap(v -> concat(v.2, ' ', v.1, ' (', v.3, ')'), valueAtRisk), ', ') AS value_at_risk",
-    grafanaSql((w) => stuckSummaryQuery({ definition: wall, nowNs: w.toNs }, inputs), { process: processBinding(definition) }),
+    grafanaSql((w) => stuckSummaryQuery({ definition: wall, nowNs: w.toNs, filter: INSTANCE_FILTER }, inputs), {
+      process: processBinding(definition),
+      ...instanceFilterBindings(),
+    }),
   )
 }
 

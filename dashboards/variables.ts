@@ -3,7 +3,8 @@
 // definition's), so each process has its own row of panels; the `process` variable decides
 // which rows return data, by turning a row's process name into '' when it is not selected.
 import { ConstantVariableBuilder, CustomVariableBuilder, QueryVariableBuilder, TextBoxVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
-import type { ProcessDefinition } from '../processes/index.ts'
+import { TenantAttr } from '../core/semconv.ts'
+import type { InstanceFilter, ProcessDefinition } from '../processes/index.ts'
 import { DATASOURCE } from './clickhouse-query.ts'
 import { expression, typedLiteral, variable, type GrafanaBinding } from './grafana-sql.ts'
 
@@ -15,19 +16,30 @@ export const processVariable = (definitions: readonly ProcessDefinition[]): Cust
     .includeAll(true)
     .current({ text: 'All', value: '$__all' })
 
-/** The versions seen for the selected processes (business_events.ProcessVersion). */
+/** The versions seen for the selected processes (business_events.ProcessVersion); All is '' (every version). */
 export const versionVariable = (): QueryVariableBuilder =>
   new QueryVariableBuilder('version')
     .label('Version')
-    .description('Process definition versions seen in the events of the selected processes; the KPI panels cover every version (see docs/dashboards.md)')
+    .description("Process definition version: instances count by the version of their latest event (the API's ?version=)")
     .datasource(DATASOURCE)
     .query('SELECT DISTINCT ProcessVersion FROM business_events WHERE Process IN (${process:sqlstring}) ORDER BY ProcessVersion')
-    .multi(true)
+    .multi(false)
     .includeAll(true)
+    .allValue('')
+    .current({ text: 'All', value: '$__all' })
 
-/** Empty: every tenant. Matched against otel_traces.Tenant (tenant.id on the span, else its resource). */
+/**
+ * Empty: every tenant. Instances count by the latest tenant.id among their events' attributes
+ * (the API's ?tenant=); integration spans by otel_traces.Tenant (tenant.id on the span, else its resource).
+ */
 export const tenantVariable = (): TextBoxVariableBuilder =>
-  new TextBoxVariableBuilder('tenant').label('Tenant').description('tenant.id of the integration spans; empty for all tenants').defaultValue('')
+  new TextBoxVariableBuilder('tenant').label('Tenant').description('tenant.id of the instances and integration spans; empty for all tenants').defaultValue('')
+
+/** The instance filter of the process panels: version and tenant variables, '' for all. */
+export const INSTANCE_FILTER: InstanceFilter = { version: '', attributes: { [TenantAttr.id]: '' }, emptyMatchesAll: true }
+
+/** The bindings of INSTANCE_FILTER's parameters (instanceFilterSql names them). */
+export const instanceFilterBindings = (): Readonly<Record<string, GrafanaBinding>> => ({ filterVersion: variable('version'), filterValue0: variable('tenant') })
 
 /** A business key as 'type=value', e.g. order_id=SO-1001 or so_number=4500017. */
 export const businessKeyVariable = (): TextBoxVariableBuilder =>

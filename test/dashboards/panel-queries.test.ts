@@ -5,7 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseFaultSpec } from '../../demo/index.ts'
 import { generateDashboards, grafanaQueryText, type GrafanaQueryContext } from '../../dashboards/index.ts'
-import { cycleTime, integrationHealth, loadProcessDefinitions, processMap, stageDurations, throughput, type ProcessDefinition } from '../../processes/index.ts'
+import { onWallClock } from '../../dashboards/process-overview.ts'
+import {
+  cycleTime,
+  integrationHealth,
+  loadProcessDefinitions,
+  processMap,
+  slaAttainment,
+  stageDurations,
+  throughput,
+  type ProcessDefinition,
+} from '../../processes/index.ts'
 import { dateTime64Text, insertJsonEachRow, queryRows } from '../../store/index.ts'
 import { simulate, type Simulated } from '../demo/simulation.ts'
 
@@ -131,7 +141,7 @@ beforeAll(async () => {
     intervalMs: MINUTE,
     variables: {
       process: definitions.map((d) => d.name),
-      version: ['1'],
+      version: '1',
       tenant: '',
       // Found by its ERP number, a key the correlator linked to the order.
       business_key: `so_number=${order?.soNumber ?? ''}`,
@@ -241,6 +251,43 @@ describe('the dashboards on the demo', () => {
     expect((await run(query)).length).toBeGreaterThan(0)
     const acme = { ...context, variables: { ...context.variables, tenant: 'acme' } }
     expect(await queryRows(sim.running.store, grafanaQueryText(query.rawSql, acme), {}, { tag: 'test.dashboards.panel' })).toEqual([])
+  }, 60_000)
+
+  it("filters the process panels by the version and tenant variables, as the API's ?version= and ?tenant= do; All ('') is every instance", async () => {
+    const arrivalsWith = async (variables: Readonly<Record<string, string>>): Promise<number> => {
+      const query = panel('lead_to_cash: throughput per hour')
+      const rows = await queryRows<{ arrivals: string }>(
+        sim.running.store,
+        grafanaQueryText(query.rawSql, { ...context, variables: { ...context.variables, ...variables } }),
+        {},
+        { tag: 'test.dashboards.panel' },
+      )
+      return rows.reduce((n, r) => n + Number(r.arrivals), 0)
+    }
+    const orderEntryWith = async (variables: Readonly<Record<string, string>>): Promise<string> => {
+      const query = panel('lead_to_cash: SLA attainment and at risk')
+      const rows = await queryRows<{ sla: string; met: string; at_risk: string }>(
+        sim.running.store,
+        grafanaQueryText(query.rawSql, { ...context, variables: { ...context.variables, ...variables } }),
+        {},
+        { tag: 'test.dashboards.panel' },
+      )
+      const row = rows.find((r) => r.sla === 'order_entry')
+      return `met ${row?.met}, at risk ${row?.at_risk}`
+    }
+    // The demo's events are of version 1 and carry no tenant.id.
+    expect(await arrivalsWith({ version: '' })).toBe(sim.summary.report.ordersWon)
+    expect(await arrivalsWith({ version: '1' })).toBe(sim.summary.report.ordersWon)
+    expect(await arrivalsWith({ version: '2' })).toBe(0)
+    expect(await arrivalsWith({ tenant: 'acme' })).toBe(0)
+    // In this range one order met its order-entry SLA and one is at risk (the API says the same).
+    const definition = sim.definition
+    const window = { fromNs: sim.ns(context.fromMs), toNs: sim.ns(context.toMs) }
+    const [api] = await slaAttainment(sim.running.store, { definition: onWallClock(definition), window, nowNs: window.toNs }, 'order_entry')
+    expect(`met ${api?.met}, at risk ${api?.atRisk}`).toBe('met 1, at risk 1')
+    expect(await orderEntryWith({ version: '' })).toBe('met 1, at risk 1')
+    expect(await orderEntryWith({ version: '2' })).toBe('met 0, at risk 0')
+    expect(await orderEntryWith({ tenant: 'acme' })).toBe('met 0, at risk 0')
   }, 60_000)
 
   it('finds the order by its ERP number and shows MTTA and MTTR of the alert episode', async () => {
