@@ -27,21 +27,28 @@ export function replayTimes(unknownSinceMs: number, atMs: number, intervalMs: nu
 }
 
 /**
- * Did data of `process` arrive after `sinceMs` for any of the breaching windows (an event at or
- * before the window end, observed after the window was evaluated)?
+ * For each breaching window end `t` (ms), the newest arrival (ns) of an event of `process` at or
+ * before `t` that was observed after `t` and after `sinceMs`: an alert with window `t` got late
+ * data since it last looked at `since` when that arrival is later than `since`. One statement for
+ * all the alerts of a rule (absence rules hold one alert per instance).
  */
-async function lateDataForWindows(store: StoreClient, process: string, breachTimesMs: readonly number[], sinceMs: number): Promise<boolean> {
-  if (breachTimesMs.length === 0) return false
-  const rows = await queryRows<{ n: string }>(
+async function lateArrivals(store: StoreClient, process: string, times: readonly number[], sinceMs: number): Promise<Map<number, bigint>> {
+  if (times.length === 0) return new Map()
+  const rows = await queryRows<{ t: string; newestNs: string }>(
     store,
-    `SELECT count() AS n FROM business_events
+    `SELECT t, toString(max(toUnixTimestamp64Nano(ObservedTs))) AS newestNs
+     FROM business_events ARRAY JOIN {times:Array(Int64)} AS t
      WHERE Process = {process:String} AND ObservedTs > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
-       AND arrayExists(t -> toUnixTimestamp64Milli(Ts) <= t AND toUnixTimestamp64Milli(ObservedTs) > t, {times:Array(Int64)})`,
-    { process, since: sinceMs, times: breachTimesMs },
+       AND toUnixTimestamp64Milli(Ts) <= t AND toUnixTimestamp64Milli(ObservedTs) > t
+     GROUP BY t`,
+    { process, since: sinceMs, times },
     { tag: 'rules.late-data' },
   )
-  return Number(rows[0]?.n ?? 0) > 0
+  return new Map(rows.map((r) => [Number(r.t), BigInt(r.newestNs)]))
 }
+
+/** Since when an alert's breaching windows were last checked for late data. */
+const lateCheckedSince = (details: StoredAlert['details']): number => details.lateCheckedMs ?? details.breachTimes?.[0] ?? 0
 
 export interface LateDataInput {
   readonly rule: Rule
@@ -68,6 +75,19 @@ export async function reevaluateLateData(input: LateDataInput): Promise<Observed
     }
     return past.get(t)?.get(fp)
   }
+  // Which breaching windows got late data, for every alert of the rule that may resolve by it.
+  const checkable = input.alerts.filter(
+    ({ record, details }) => record.ruleId === rule.id && ACTIVE.has(record.phase) && (details.breachTimes ?? []).length > 0,
+  )
+  const arrivals =
+    process === undefined || checkable.length === 0
+      ? new Map<number, bigint>()
+      : await lateArrivals(
+          input.store,
+          process,
+          [...new Set(checkable.flatMap(({ details }) => details.breachTimes ?? []))].sort((a, b) => a - b),
+          Math.min(...checkable.map(({ details }) => lateCheckedSince(details))),
+        )
   for (const stored of input.alerts) {
     const { record, details } = stored
     if (record.ruleId !== rule.id) continue
@@ -102,7 +122,8 @@ export async function reevaluateLateData(input: LateDataInput): Promise<Observed
     }
     const breaches = details.breachTimes ?? []
     if (process === undefined || !ACTIVE.has(record.phase) || breaches.length === 0) continue
-    if (!(await lateDataForWindows(input.store, process, breaches, details.lateCheckedMs ?? breaches[0]!))) continue
+    const sinceNs = BigInt(lateCheckedSince(details)) * 1_000_000n
+    if (!breaches.some((t) => (arrivals.get(t) ?? 0n) > sinceNs)) continue
     let stillBreaches = false
     for (const t of breaches) if ((await sampleAt(t, fp))?.result === 'breach') stillBreaches = true
     const checked = { ...details, lateCheckedMs: atMs }
