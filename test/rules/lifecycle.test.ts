@@ -49,7 +49,8 @@ const lateProcess = definitionNamed('orders_late')
 const lateBreachProcess = definitionNamed('orders_late_breach')
 // The flap test's heartbeats go to a process of their own, so they do not move the others' watermarks.
 const flapProcess = definitionNamed('orders_flap')
-const definitions = [anomalyProcess, lateProcess, lateBreachProcess, flapProcess]
+const lateAbsenceProcess = definitionNamed('orders_late_absence')
+const definitions = [anomalyProcess, lateProcess, lateBreachProcess, flapProcess, lateAbsenceProcess]
 
 function rules(yaml: string): Rule[] {
   const load = checkRuleTexts([{ file: 'alert-rules/test.yaml', text: yaml }], definitions)
@@ -302,5 +303,39 @@ rules:
       ['inactive', 'firing', 'breach'],
       ['firing', 'resolved', 'late_data'],
     ])
+  }, 180_000)
+
+  it("looks for late data for all of a rule's alerts at once and resolves only the alerts it clears", async () => {
+    const absenceRules = rules(`
+group: late_absence
+rules:
+  - id: not_shipped_in_time
+    kind: absence
+    process: orders_late_absence
+    after: order.approved
+    expect: order.shipped
+    within: 1h
+`)
+    const T = ms('2026-11-18T10:00:00Z')
+    // A1 and A2 were approved 3 h ago and are not shipped: both breach at T. A0 shipped in time,
+    // a minute ago, so the WMS is not late.
+    await insertEvents(opened.store, lateAbsenceProcess, [
+      { milestone: 'order.approved', atMs: T - 180 * MIN, keys: { order: 'A1' }, system: 'CRM' },
+      { milestone: 'order.approved', atMs: T - 170 * MIN, keys: { order: 'A2' }, system: 'CRM' },
+      { milestone: 'order.approved', atMs: T - 30 * MIN, keys: { order: 'A0' }, system: 'CRM' },
+      { milestone: 'order.shipped', atMs: T - MIN, keys: { order: 'A0' }, system: 'WMS' },
+    ])
+    const engine = await createRulesEngine({ store: opened.store, rules: absenceRules, definitions, logger, links })
+    await engine.evaluate(T, { all: true })
+    const phaseOf = (order: string) => engine.alerts().find((a) => a.record.ruleId === 'not_shipped_in_time' && a.record.labels.instance === order)?.record
+    expect([phaseOf('A1')?.phase, phaseOf('A2')?.phase]).toEqual(['firing', 'firing'])
+    // A1 had shipped within its hour (T - 150 min, deadline T - 120 min); the WMS sends it at T + 3 min.
+    await insertEvents(opened.store, lateAbsenceProcess, [
+      { milestone: 'order.shipped', atMs: T - 150 * MIN, observedMs: T + 3 * MIN, keys: { order: 'A1' }, system: 'WMS' },
+    ])
+    await engine.evaluate(T + 5 * MIN, { all: true })
+    await engine.stop()
+    expect(phaseOf('A1')).toMatchObject({ phase: 'resolved', resolveReason: 'late_data', resolvedMs: T + 5 * MIN })
+    expect(phaseOf('A2')).toMatchObject({ phase: 'firing' })
   }, 180_000)
 })
