@@ -15,22 +15,25 @@ export const FAULT_NAMES = [
   'clock_skew',
   'bureau_down',
   'pos_down',
+  'supplier_down',
 ] as const
 export type FaultName = (typeof FAULT_NAMES)[number]
 
 export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   erp_down: 'lead-to-cash: the ERP answers 503 or times out: order creation fails and is retried (attempts 1..n), customer syncs fail',
-  slow_sync: 'customer master-data applies (ERP; bank-credit: core; retail-o2o: store stock to the inventory) slow down: a backlog builds and sync lag grows',
+  slow_sync:
+    'customer master-data applies (ERP; bank-credit: core; retail-o2o: store stock to the inventory; manufacturing: WMS stock postings to the ERP) slow down: a backlog builds and sync lag grows',
   mapping_errors:
-    'customer master-data syncs are refused with 400 mapping errors; contacts (bank-credit: addresses) still sync; retail-o2o: loyalty points refused, member profiles sync',
+    'customer master-data syncs are refused with 400 mapping errors; contacts (bank-credit: addresses) still sync; retail-o2o: loyalty points refused, member profiles sync; manufacturing: component stock postings refused, finished goods still post',
   consumer_stopped:
-    'a queue consumer stops (the WMS delivery consumer; bank-credit: the core booking consumer; retail-o2o: the OMS routing consumer): instances wait, the queue backs up',
+    'a queue consumer stops (the WMS delivery consumer; bank-credit: the core booking consumer; retail-o2o: the OMS routing consumer; manufacturing: the MES production order consumer): instances wait, the queue backs up',
   duplicate_deliveries: 'telemetry and posted events are delivered twice, queue messages are redelivered',
   late_batch:
-    'the legacy batch (WMS nightly export; bank-credit: core disbursement upload; retail-o2o: the end-of-day pick-up batch of the stores) arrives hours late',
-  clock_skew: "a system's clock runs minutes behind (the WMS; bank-credit: the anti-fraud engine; retail-o2o: the store POS)",
+    'the legacy batch (WMS nightly export; bank-credit: core disbursement upload; retail-o2o: the end-of-day pick-up batch of the stores; manufacturing: the MES shift report of yield and scrap) arrives hours late',
+  clock_skew: "a system's clock runs minutes behind (the WMS; bank-credit: the anti-fraud engine; retail-o2o: the store POS; manufacturing: the MES)",
   bureau_down: 'bank-credit: the credit bureau answers 503 or times out: the BPM engine retries, then parks incidents',
   pos_down: 'retail-o2o: store POS systems answer 503 or time out: the OMS retries handing orders to stores, orders wait after routing',
+  supplier_down: 'manufacturing: the supplier portal answers 503 or times out: the ERP retries its availability checks, production orders wait before release',
 }
 
 /** When a fault starts: an offset from the simulation start, an offset before the command's start (now), or an instant. */

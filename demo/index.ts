@@ -80,3 +80,22 @@ export {
   type RoutingRecord,
   type Store,
 } from './retail-o2o/index.ts'
+export {
+  MFG_CLOCK_SKEW,
+  MFG_CUSTOMERS,
+  MFG_PROCESS,
+  MfgIntegration,
+  nextShiftEnd,
+  PLANT_HOURS,
+  PRODUCTS,
+  RAW_MATERIALS,
+  SHIFT_BATCH_LATE_DELAY,
+  SHIFT_BATCH_SYSTEM,
+  STOCK_SYNC_EVERY,
+  WORK_CENTERS,
+  type ManufacturingCounters,
+  type ManufacturingReport,
+  type MfgCustomer,
+  type Product,
+  type ProductionRecord,
+} from './manufacturing/index.ts'

@@ -4,6 +4,7 @@
 import { BANK_CREDIT, type BankCreditReport } from './bank-credit/index.ts'
 import type { FaultName } from './faults.ts'
 import { LEAD_TO_CASH, type LeadToCashReport } from './lead-to-cash/index.ts'
+import { MANUFACTURING, type ManufacturingReport } from './manufacturing/index.ts'
 import { RETAIL_O2O, type RetailReport } from './retail-o2o/index.ts'
 import type { ScenarioOptions, World } from './world.ts'
 
@@ -31,6 +32,7 @@ export interface ScenarioReports {
   readonly 'lead-to-cash': LeadToCashReport
   readonly 'bank-credit': BankCreditReport
   readonly 'retail-o2o': RetailReport
+  readonly manufacturing: ManufacturingReport
 }
 export type ScenarioName = keyof ScenarioReports
 
@@ -46,6 +48,7 @@ export const SCENARIOS: { readonly [K in ScenarioName]: Scenario<ScenarioReports
   },
   'bank-credit': BANK_CREDIT,
   'retail-o2o': RETAIL_O2O,
+  manufacturing: MANUFACTURING,
 }
 
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['lead-to-cash', 'bank-credit', 'retail-o2o']
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['lead-to-cash', 'bank-credit', 'retail-o2o', 'manufacturing']

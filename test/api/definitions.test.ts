@@ -30,6 +30,7 @@ describe('GET /api/v1/processes', () => {
     expect(body.processes.map((p) => [p.name, p.version, p.rootKey])).toEqual([
       ['bank_credit', '1', 'application_id'],
       ['lead_to_cash', '1', 'order_id'],
+      ['make_to_order', '1', 'sales_order_no'],
       ['order_to_cash_sample', '1.0.0', 'order'],
       ['retail_o2o', '1', 'online_order_no'],
     ])

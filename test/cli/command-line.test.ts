@@ -161,8 +161,8 @@ describe('throughline rules validate', () => {
   it('accepts the shipped rules, and names file, line and field of a bad one with exit 1', async () => {
     const ok = await runThroughline(['rules', 'validate'])
     expect(ok.code).toBe(0)
-    // lead-to-cash 7 (with the anomaly rule), bank-credit 7, retail-O2O 6.
-    expect(ok.stdout).toBe('20 alert rules valid\n')
+    // lead-to-cash 7 (with the anomaly rule), bank-credit 7, retail-O2O 6, manufacturing 6.
+    expect(ok.stdout).toBe('26 alert rules valid\n')
     const rulesDir = join(dir.path, 'bad-rules')
     mkdirSync(rulesDir, { recursive: true })
     writeFileSync(
@@ -240,7 +240,7 @@ describe('throughline import', () => {
     ])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(
-      /^throughline: --process: no definition named "nope" in processes\.d; there are: bank_credit, lead_to_cash, order_to_cash_sample, retail_o2o/,
+      /^throughline: --process: no definition named "nope" in processes\.d; there are: bank_credit, lead_to_cash, make_to_order, order_to_cash_sample, retail_o2o/,
     )
   })
 

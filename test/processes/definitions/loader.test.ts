@@ -23,11 +23,18 @@ describe('loading processes.d/', () => {
   it('finds the shipped definitions valid, without warnings, sorted by name', () => {
     expect(shipped.ok).toBe(true)
     if (!shipped.ok) return
-    expect(shipped.definitions.map((definition) => definition.name)).toEqual(['bank_credit', 'lead_to_cash', 'order_to_cash_sample', 'retail_o2o'])
+    expect(shipped.definitions.map((definition) => definition.name)).toEqual([
+      'bank_credit',
+      'lead_to_cash',
+      'make_to_order',
+      'order_to_cash_sample',
+      'retail_o2o',
+    ])
     expect(shipped.warnings).toEqual([])
     expect(shipped.files).toEqual([
       'processes.d/bank-credit.yaml',
       'processes.d/lead-to-cash.yaml',
+      'processes.d/manufacturing.yaml',
       'processes.d/order-to-cash-sample.yaml',
       'processes.d/retail-o2o.yaml',
     ])
