@@ -26,7 +26,7 @@ import { pino } from 'pino'
 import { stringify } from 'yaml'
 import { resolveConfig } from '../core/config.ts'
 import { createNotifier, parseNotifyConfig, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature, type Alert } from '../notify/index.ts'
-import { integrationHealth, loadProcessDefinitions, rebuildInstanceFacts, syncLag, type FactsSource, type ProcessDefinition } from '../processes/index.ts'
+import { loadProcessDefinitions, rebuildInstanceFacts, type FactsSource, type ProcessDefinition } from '../processes/index.ts'
 import { checkRuleTexts, createRulesEngine, type CycleReport, type Rule } from '../rules/index.ts'
 import { command, createStoreClient, migrate, type StoreClient, type StoreConnection } from '../store/index.ts'
 import { tempDir } from '../test/support/temp-dir.ts'
@@ -777,34 +777,6 @@ function familyOf(rule: Rule): string {
   return `${rule.kind}: process KPI (${rule.kpi})`
 }
 
-/**
- * The KPI statement a rule's evaluation runs, keyed by everything that makes it differ; rules with
- * the same key could share one statement per cycle (filters and group_by applied afterwards).
- */
-function sharedWorkKey(rule: Rule): string {
-  switch (rule.kind) {
-    case 'threshold':
-    case 'anomaly':
-      if (['attempt_error_rate', 'operation_failure_rate', 'latency_p95_ms'].includes(rule.kpi)) return `integrationHealth window=${rule.windowMs}`
-      if (['sync_lag_p95_seconds', 'pending_syncs'].includes(rule.kpi)) return `syncLag window=${rule.windowMs}`
-      if (rule.kpi.startsWith('cycle_time')) return `cycleTime window=${rule.windowMs}`
-      if (rule.kpi === 'sla_attainment') return `slaAttainment window=${rule.windowMs}`
-      if (rule.kpi === 'stuck_count') return 'stuckInstances'
-      return `instanceOutcomes window=${rule.windowMs}`
-    case 'stuck':
-      return 'stuckInstances'
-    case 'sla_breach':
-    case 'sla_at_risk':
-      return 'slaAttainment window=30d'
-    case 'absence':
-      return `instance facts lookback=${Math.max(rule.withinMs * 20, 30 * 86_400_000)}`
-    case 'heartbeat':
-      return 'heartbeat (all systems in one GROUP BY)'
-    case 'sql':
-      return `sql ${rule.id}`
-  }
-}
-
 // ---- statement timing ------------------------------------------------------------------------
 // chDB keeps no system.query_log, so the store's client is wrapped: every statement is timed
 // under the tag queryRows gives it (log_comment), from the call to its parsed rows. During a
@@ -1149,13 +1121,12 @@ try {
   }
   const estimate = (family: string): number => (families.get(family)?.length ?? 0) * perRule(family)
   const fullCycle = [...families.keys()].reduce((sum, family) => sum + (Number.isNaN(estimate(family)) ? 0 : estimate(family)), 0)
-  console.log('| family | rules | measured runs | ms per rule | ms per full cycle | share | statements if shared |\n|---|---|---|---|---|---|---|')
+  console.log('| family | rules | measured runs | ms per rule | ms per full cycle | share |\n|---|---|---|---|---|---|')
   for (const family of [...families.keys()].sort((a, b) => (estimate(b) || 0) - (estimate(a) || 0))) {
     const list = families.get(family) ?? []
-    const shared = new Set(list.map(sharedWorkKey)).size
     const est = estimate(family)
     console.log(
-      `| ${family} | ${list.length} | ${familyRuns.get(family)?.runs ?? 0} | ${Number.isNaN(est) ? '-' : fmt(perRule(family))} | ${Number.isNaN(est) ? '-' : fmt(est)} | ${Number.isNaN(est) ? '-' : `${((100 * est) / fullCycle).toFixed(1)} %`} | ${shared} |`,
+      `| ${family} | ${list.length} | ${familyRuns.get(family)?.runs ?? 0} | ${Number.isNaN(est) ? '-' : fmt(perRule(family))} | ${Number.isNaN(est) ? '-' : fmt(est)} | ${Number.isNaN(est) ? '-' : `${((100 * est) / fullCycle).toFixed(1)} %`} |`,
     )
   }
   line('full cycle from the per-rule means', `${seconds(fullCycle)}  ${fullCycle < CYCLE_TARGET_MS ? 'PASS' : 'MISS'} (< ${CYCLE_TARGET_MS / 1000} s)`)
@@ -1163,35 +1134,6 @@ try {
   for (const [tag, t] of [...tagTotals].sort((a, b) => b[1].ms - a[1].ms)) {
     line(`  ${tag}`, `${fmt(t.ms / CYCLES)} ms in ${fmt(t.calls / CYCLES)} statements (${fmt(t.ms / t.calls)} ms each)`)
   }
-  // What sharing would cost: one unfiltered statement per distinct window, timed alone.
-  console.log('\nshared statements, one per distinct window, each run alone (what the engine would run if rules shared them):')
-  const atNs = BigInt(virtualNow()) * 1_000_000n
-  const sharedRuns: ReadonlyArray<readonly [string, readonly string[], (windowMs: number) => Promise<unknown>]> = [
-    [
-      'integrationHealth',
-      ['attempt_error_rate', 'operation_failure_rate', 'latency_p95_ms'],
-      (windowMs: number) => integrationHealth(store, { fromNs: atNs - BigInt(windowMs) * 1_000_000n, toNs: atNs, now: new Date(Number(atNs / 1_000_000n)) }),
-    ],
-    [
-      'syncLag',
-      ['sync_lag_p95_seconds', 'pending_syncs'],
-      (windowMs: number) => syncLag(store, { fromNs: atNs - BigInt(windowMs) * 1_000_000n, toNs: atNs, nowNs: atNs }),
-    ],
-  ]
-  for (const [name, kpis, run] of sharedRuns) {
-    const watching = rules.filter((r): r is Extract<Rule, { kind: 'threshold' }> => r.kind === 'threshold' && kpis.includes(r.kpi))
-    const windows = [...new Set(watching.map((r) => r.windowMs))].sort((a, b) => a - b)
-    let total = 0
-    const parts: string[] = []
-    for (const windowMs of windows) {
-      const { ms } = await timed(() => run(windowMs))
-      total += ms
-      parts.push(`${windowMs / 60_000} min ${fmt(ms)} ms`)
-    }
-    line(`  ${name}: ${windows.length} statements for ${watching.length} rules`, `${fmt(total)} ms (${parts.join(', ')})`)
-  }
-  const keys = new Set(rules.map(sharedWorkKey))
-  line('distinct KPI statements the rules need per cycle', `${keys.size} (one per key of sharedWorkKey) for ${rules.length} rules`)
   if (lastReport !== undefined) {
     const slowest = [...lastReport.runs].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5)
     line('slowest rules (last cycle)', slowest.map((r) => `${r.ruleId} ${fmt(r.durationMs)} ms`).join(', '))

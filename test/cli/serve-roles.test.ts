@@ -34,7 +34,8 @@ interface Started {
   readonly otlpPort: number
   readonly apiPort: number
   readonly serving: { roles: string[]; otlp?: string; api?: string }
-  stop(): Promise<NodeJS.Signals | null>
+  /** Stops it with SIGTERM: how it ended ('SIGTERM' when it stopped cleanly and re-raised the signal), and what it logged. */
+  stop(): Promise<{ readonly signal: NodeJS.Signals | null; readonly output: string }>
 }
 
 /** Starts `serve` with the given roles and waits for its "throughline is serving" log line. */
@@ -61,7 +62,7 @@ async function serveWith(args: string[], env: Record<string, string> = {}): Prom
         serving,
         async stop() {
           child.kill('SIGTERM')
-          return exited
+          return { signal: await exited, output }
         },
       }
     }
@@ -96,7 +97,8 @@ describe('throughline serve --role', { timeout: 120_000 }, () => {
       expect(await answers(serve.otlpPort, '/readyz')).toBe(true)
       expect(await answers(serve.apiPort, '/healthz')).toBe(false)
     } finally {
-      expect(await serve.stop()).toBe('SIGTERM')
+      const stopped = await serve.stop()
+      expect(stopped.signal, stopped.output).toBe('SIGTERM')
     }
   })
 
@@ -112,7 +114,8 @@ describe('throughline serve --role', { timeout: 120_000 }, () => {
       expect(Array.isArray(rules) ? rules.length : rules.rules.length).toBeGreaterThan(0)
       expect(await answers(serve.otlpPort, '/healthz')).toBe(false)
     } finally {
-      expect(await serve.stop()).toBe('SIGTERM')
+      const stopped = await serve.stop()
+      expect(stopped.signal, stopped.output).toBe('SIGTERM')
     }
   })
 
@@ -126,7 +129,8 @@ describe('throughline serve --role', { timeout: 120_000 }, () => {
       expect(await answers(serve.otlpPort, '/healthz')).toBe(false)
       expect(await answers(serve.apiPort, '/healthz')).toBe(false)
     } finally {
-      expect(await serve.stop()).toBe('SIGTERM')
+      const stopped = await serve.stop()
+      expect(stopped.signal, stopped.output).toBe('SIGTERM')
     }
   })
 
