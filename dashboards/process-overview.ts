@@ -8,14 +8,14 @@ import {
   cycleTimeCompletionQuery,
   expectedSystems,
   MAX_THROUGHPUT_BUCKETS,
-  slaSummaryQuery,
+  slaQuery,
   stageThresholds,
   stuckSummaryQuery,
   throughputQuery,
   type ProcessDefinition,
   type StuckInputs,
 } from '../processes/index.ts'
-import { expression, grafanaSql, typedLiteral } from './grafana-sql.ts'
+import { expression, grafanaSql } from './grafana-sql.ts'
 import { reshaped, stat, table, timeSeries } from './panels.ts'
 import { INSTANCE_FILTER, instanceFilterBindings, processBinding, processVariable, tenantVariable, versionVariable } from './variables.ts'
 
@@ -47,17 +47,14 @@ export function cycleTimeSql(definition: ProcessDefinition): string {
 }
 
 export function slaSql(definition: ProcessDefinition): string | undefined {
-  const wall = onWallClock(definition)
-  const parts = definition.slas.map((sla) =>
-    reshaped(
-      `${typedLiteral('sla', 'String', sla.name)} AS sla, if(met + breached = 0, NULL, met / (met + breached)) AS attainment, met, breached, pending, atRisk AS at_risk, breachedOpen AS breached_open`,
-      grafanaSql((w) => slaSummaryQuery({ definition: wall, window: w, nowNs: w.toNs, filter: INSTANCE_FILTER }, sla), {
-        process: processBinding(definition),
-        ...instanceFilterBindings(),
-      }),
-    ),
+  if (definition.slas.length === 0) return undefined
+  return reshaped(
+    'sla, if(met + breached = 0, NULL, met / (met + breached)) AS attainment, met, breached, pending, atRisk AS at_risk, breachedOpen AS breached_open',
+    grafanaSql((w) => slaQuery({ definition: onWallClock(definition), window: w, nowNs: w.toNs, filter: INSTANCE_FILTER, limit: 0 }, definition.slas), {
+      process: processBinding(definition),
+      ...instanceFilterBindings(),
+    }),
   )
-  return parts.length === 0 ? undefined : parts.join('\nUNION ALL\n')
 }
 
 /**

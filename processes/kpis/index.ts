@@ -57,7 +57,7 @@ export {
   type SystemWatermark,
   type ValueAtRisk,
 } from './stuck.ts'
-export { slaAttainment, slaSummaryQuery, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
+export { slaAttainment, slaQuery, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
 export {
   instanceSearchQuery,
   instancesOfKey,

@@ -5,7 +5,7 @@
 // finally closed. At risk: open, not breached, past start + atRisk x T.
 import { queryRows, type StoreConnection } from '../../store/index.ts'
 import type { ProcessDefinition, SlaDefinition } from '../definitions/index.ts'
-import { clockSql } from './business-time.ts'
+import { clockSql, wallClockSql } from './business-time.ts'
 import { DEFAULT_LOOKBACK_NS, type KpiWindow } from './cycle-time.ts'
 import { instanceFactsCte, type FactsSource } from './instance-facts.ts'
 import type { InstanceFilter } from './instance-filter.ts'
@@ -62,32 +62,33 @@ function maxTargetMs(sla: SlaDefinition): number {
   return sla.target.kind === 'fixed' ? sla.target.ms : Math.max(sla.target.defaultMs, ...Object.values(sla.target.values))
 }
 
-interface SummaryRow {
+/** One row per SLA of the statement: the summary counts and the listed instances. */
+interface SlaRow {
+  sla: string
   due: string
   met: string
   breached: string
   pending: string
   atRisk: string
   breachedOpen: string
-}
-
-interface InstanceRow {
-  instance: string
-  state: SlaState
-  start: string
-  deadline: string
-  reached: string | null
-  targetMs: string
-  value: string | null
+  /** (state, deadline ns, instance, start ns, reached ns, target ms, value), sorted, at most `limit`. */
+  listed?: ReadonlyArray<readonly [SlaState, string, string, string, string | null, string, string | null]>
 }
 
 const isoOf = (ns: string): string => new Date(Number(BigInt(ns) / NS_PER_MS)).toISOString()
 
-/** The CTEs up to `judged` (one row per instance with a start: its deadline and state) and their parameters. */
-function slaCte(scope: SlaScope, sla: SlaDefinition): { readonly cte: string; readonly params: Record<string, unknown> } {
+/**
+ * The SQL of K5 for several SLAs of one process in one statement: the instance facts are read
+ * once with every SLA's from/to reaches, each instance's deadline and at-risk instant are
+ * computed per SLA, and ARRAY JOIN gives one row per (instance, SLA) to count. One row per SLA
+ * (those without an instance too), in the order given, with `sla` its name; with `limit` > 0
+ * also `listed`: the breached (open, or due in the window) and at-risk instances, by state,
+ * deadline and instance, at most `limit`.
+ */
+export function slaQuery(scope: SlaScope, slas: readonly SlaDefinition[]): KpiQuery {
   const { definition, window, nowNs } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
-  const attributes = sla.target.kind === 'by_attribute' ? [sla.target.attribute] : []
+  const attributes = [...new Set(slas.flatMap((sla) => (sla.target.kind === 'by_attribute' ? [sla.target.attribute] : [])))]
   const facts = instanceFactsCte({
     definition,
     source: scope.facts,
@@ -95,101 +96,100 @@ function slaCte(scope: SlaScope, sla: SlaDefinition): { readonly cte: string; re
     eventsFromNs: window.fromNs - lookback,
     eventsToNs: (window.toNs > nowNs ? window.toNs : nowNs) + 1n,
     attributes,
-    reaches: [sla.from, sla.to],
+    reaches: slas.flatMap((sla) => [sla.from, sla.to]),
   })
   // Periods reach far enough past the latest instant any deadline can start from.
-  const periodsTo = Number((window.toNs > nowNs ? window.toNs : nowNs) / NS_PER_MS) + 4 * maxTargetMs(sla) + 30 * 86_400_000
-  const clock = clockSql(sla.clock, definition.calendar, Number((window.fromNs - lookback) / NS_PER_MS), periodsTo)
-  const target =
-    sla.target.kind === 'fixed'
-      ? '{targetMs:Int64}'
-      : 'if(mapContains({targetByValue:Map(String, Int64)}, attr_0), {targetByValue:Map(String, Int64)}[attr_0], {targetMs:Int64})'
-  const params = {
+  const periodsTo = Number((window.toNs > nowNs ? window.toNs : nowNs) / NS_PER_MS) + 4 * Math.max(0, ...slas.map(maxTargetMs)) + 30 * 86_400_000
+  const business = clockSql('business', definition.calendar, Number((window.fromNs - lookback) / NS_PER_MS), periodsTo)
+  const params: Record<string, unknown> = {
     ...facts.params,
-    ...clock.params,
-    targetMs: String(sla.target.kind === 'fixed' ? sla.target.ms : sla.target.defaultMs),
-    targetByValue: sla.target.kind === 'by_attribute' ? sla.target.values : {},
-    atRisk: sla.atRisk,
+    ...(slas.some((sla) => sla.clock === 'business') ? business.params : {}),
     windowFrom: window.fromNs.toString(),
     windowTo: window.toNs.toString(),
     now: nowNs.toString(),
     limit: scope.limit ?? 100,
   }
-  const cte = `${facts.sql},
-    timed AS (
-      SELECT instance, value, reach_0 AS startNs, reach_1 AS reachedNs, ${target} AS targetMs,
-             -- Paused time extends the deadline (kpis.md K5): closed pauses, and a pause still open.
-             ${clock.after('reach_0', 'targetMs * 1000000')} + pausedNs + if(pausedSinceNs IS NULL, 0, greatest(0, {now:Int64} - pausedSinceNs)) AS deadlineNs,
-             ${clock.after('reach_0', 'toInt64(targetMs * 1000000 * {atRisk:Float64})')} AS riskFromNs,
-             cancelled
-      FROM facts WHERE reach_0 IS NOT NULL
+  const perSla = slas.map((sla, i) => {
+    const clock = sla.clock === 'business' ? business : wallClockSql
+    params[`sla${i}`] = sla.name
+    params[`targetMs${i}`] = String(sla.target.kind === 'fixed' ? sla.target.ms : sla.target.defaultMs)
+    params[`atRisk${i}`] = sla.atRisk
+    let target = `{targetMs${i}:Int64}`
+    if (sla.target.kind === 'by_attribute') {
+      params[`targetByValue${i}`] = sla.target.values
+      const attr = `attr_${attributes.indexOf(sla.target.attribute)}`
+      target = `if(mapContains({targetByValue${i}:Map(String, Int64)}, ${attr}), {targetByValue${i}:Map(String, Int64)}[${attr}], {targetMs${i}:Int64})`
+    }
+    const [from, to] = [`reach_${2 * i}`, `reach_${2 * i + 1}`]
+    // Paused time extends the deadline (kpis.md K5): closed pauses, and a pause still open.
+    const deadline = `${clock.after(from, `${target} * 1000000`)} + pausedNs + if(pausedSinceNs IS NULL, 0, greatest(0, {now:Int64} - pausedSinceNs))`
+    const riskFrom = clock.after(from, `toInt64(${target} * 1000000 * {atRisk${i}:Float64})`)
+    return `tuple(toUInt8(${i}), ${from}, ${to}, toInt64(${target}), ${deadline}, ${riskFrom})`
+  })
+  const listed =
+    (scope.limit ?? 100) > 0
+      ? `, arraySlice(arraySort(groupArrayIf(tuple(state, deadlineNs, instance, toString(startNs), toString(reachedNs), toString(targetMs), toString(value)),
+           (state = 'breached' AND (reachedNs IS NULL OR inWindow)) OR state = 'at_risk')), 1, {limit:UInt32}) AS listed`
+      : ''
+  return {
+    sql: `WITH ${facts.sql},
+    per_sla AS (
+      SELECT instance, value, cancelled, s.1 AS slaIndex, s.2 AS startNs, s.3 AS reachedNs, s.4 AS targetMs, s.5 AS deadlineNs, s.6 AS riskFromNs
+      FROM facts ARRAY JOIN [${perSla.join(', ')}] AS s
+      WHERE startNs IS NOT NULL AND NOT (cancelled AND reachedNs IS NULL)
     ),
     judged AS (
       SELECT *, multiIf(reachedNs IS NOT NULL AND reachedNs <= deadlineNs, 'met',
                         reachedNs IS NOT NULL OR {now:Int64} > deadlineNs, 'breached',
-                        {now:Int64} >= riskFromNs, 'at_risk', 'pending') AS state
-      FROM timed WHERE NOT (cancelled AND reachedNs IS NULL)
-    )`
-  return { cte, params }
-}
-
-/** The SQL of one SLA's summary: one row (due, met, breached, pending, atRisk, breachedOpen). */
-export function slaSummaryQuery(scope: SlaScope, sla: SlaDefinition): KpiQuery {
-  const { cte, params } = slaCte(scope, sla)
-  return {
-    sql: `WITH ${cte}
-     SELECT countIf(inWindow) AS due, countIf(inWindow AND state = 'met') AS met, countIf(inWindow AND state = 'breached') AS breached,
-            countIf(inWindow AND state IN ('pending', 'at_risk')) AS pending,
-            countIf(reachedNs IS NULL AND state = 'at_risk') AS atRisk, countIf(reachedNs IS NULL AND state = 'breached') AS breachedOpen
-     FROM (SELECT *, deadlineNs >= {windowFrom:Int64} AND deadlineNs < {windowTo:Int64} AS inWindow FROM judged)`,
+                        {now:Int64} >= riskFromNs, 'at_risk', 'pending') AS state,
+             deadlineNs >= {windowFrom:Int64} AND deadlineNs < {windowTo:Int64} AS inWindow
+      FROM per_sla
+    ),
+    counted AS (
+      SELECT slaIndex, countIf(inWindow) AS due, countIf(inWindow AND state = 'met') AS met, countIf(inWindow AND state = 'breached') AS breached,
+             countIf(inWindow AND state IN ('pending', 'at_risk')) AS pending,
+             countIf(reachedNs IS NULL AND state = 'at_risk') AS atRisk, countIf(reachedNs IS NULL AND state = 'breached') AS breachedOpen${listed}
+      FROM judged GROUP BY slaIndex
+    )
+    SELECT [${slas.map((_, i) => `{sla${i}:String}`).join(', ')}][i + 1] AS sla, counted.* EXCEPT slaIndex
+    FROM (SELECT toUInt8(arrayJoin(range(${slas.length}))) AS i) AS every
+    LEFT JOIN counted ON counted.slaIndex = every.i
+    ORDER BY i`,
     params,
   }
 }
 
-async function oneSla(store: StoreConnection, scope: SlaScope, sla: SlaDefinition): Promise<SlaAttainment> {
-  const { definition } = scope
-  const summaryQuery = slaSummaryQuery(scope, sla)
-  const [summary] = await queryRows<SummaryRow>(store, summaryQuery.sql, summaryQuery.params, { tag: 'kpi.sla.summary' })
-  const { cte, params } = slaCte(scope, sla)
-  const instances = await queryRows<InstanceRow>(
-    store,
-    `WITH ${cte}
-     SELECT instance, state, toString(startNs) AS start, toString(deadlineNs) AS deadline, toString(reachedNs) AS reached, toString(targetMs) AS targetMs, toString(value) AS value
-     FROM judged
-     WHERE (state = 'breached' AND (reachedNs IS NULL OR (deadlineNs >= {windowFrom:Int64} AND deadlineNs < {windowTo:Int64}))) OR state = 'at_risk'
-     ORDER BY state, deadlineNs, instance LIMIT {limit:UInt32}`,
-    params,
-    { tag: 'kpi.sla.instances' },
-  )
-  const met = Number(summary?.met ?? 0)
-  const breached = Number(summary?.breached ?? 0)
+function attainmentOf(definition: ProcessDefinition, sla: SlaDefinition, row: SlaRow | undefined): SlaAttainment {
+  const met = Number(row?.met ?? 0)
+  const breached = Number(row?.breached ?? 0)
   return {
     sla: sla.name,
     clock: sla.clock,
-    due: Number(summary?.due ?? 0),
+    due: Number(row?.due ?? 0),
     met,
     breached,
-    pending: Number(summary?.pending ?? 0),
+    pending: Number(row?.pending ?? 0),
     attainment: met + breached === 0 ? null : met / (met + breached),
     lowSample: met + breached < definition.nMin,
-    atRisk: Number(summary?.atRisk ?? 0),
-    breachedOpen: Number(summary?.breachedOpen ?? 0),
-    instances: instances.map((r) => ({
-      instance: r.instance,
-      state: r.state,
-      start: isoOf(r.start),
-      deadline: isoOf(r.deadline),
-      reached: r.reached === null ? null : isoOf(r.reached),
-      targetSeconds: Number(r.targetMs) / 1000,
-      value: r.value === null ? null : Number(r.value),
+    atRisk: Number(row?.atRisk ?? 0),
+    breachedOpen: Number(row?.breachedOpen ?? 0),
+    instances: (row?.listed ?? []).map(([state, deadline, instance, start, reached, targetMs, value]) => ({
+      instance,
+      state,
+      start: isoOf(start),
+      deadline: isoOf(deadline),
+      reached: reached === null ? null : isoOf(reached),
+      targetSeconds: Number(targetMs) / 1000,
+      value: value === null ? null : Number(value),
     })),
   }
 }
 
-/** Every SLA of the definition (or the one named), in definition order. */
+/** Every SLA of the definition (or the one named), in definition order: one statement for all. */
 export async function slaAttainment(store: StoreConnection, scope: SlaScope, only?: string): Promise<SlaAttainment[]> {
   const slas = scope.definition.slas.filter((sla) => only === undefined || sla.name === only)
-  const out: SlaAttainment[] = []
-  for (const sla of slas) out.push(await oneSla(store, scope, sla))
-  return out
+  if (slas.length === 0) return []
+  const query = slaQuery(scope, slas)
+  const rows = await queryRows<SlaRow>(store, query.sql, query.params, { tag: 'kpi.sla' })
+  return slas.map((sla, i) => attainmentOf(scope.definition, sla, rows[i]))
 }
