@@ -140,8 +140,11 @@ export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): 
   const n = Number(completion?.count ?? 0)
   const orNull = (v: number | null | undefined) => (n === 0 || v === null || v === undefined || Number.isNaN(v) ? null : v)
 
-  // Kaplan-Meier over the start cohort: at each distinct completion time t, S(t) = prod(1 -
-  // d_i / n_i), n_i = instances still at risk (not completed, not censored before t_i).
+  // Kaplan-Meier over the start cohort, reading the facts once: the observed instances sorted
+  // by duration, completions before censorings at the same duration (those are still at risk
+  // then). The i-th of n is at risk with n - i + 1 others; a completion multiplies S by
+  // 1 - 1 / at risk. Completions tied at one duration, taken one after another, give the same
+  // product as 1 - d / n for the group, so each completion's (duration, S) is a curve point.
   const [km] = await queryRows<KmRow>(
     store,
     `WITH ${facts.sql},
@@ -150,23 +153,21 @@ export async function cycleTime(store: StoreConnection, scope: CycleTimeScope): 
               if(done, ${ct}, ${clock.between('startNs', '{now:Int64}')} - pausedNs - if(pausedSinceNs IS NULL, 0, {now:Int64} - pausedSinceNs)) AS duration, outcome
        FROM facts WHERE startNs >= {windowFrom:Int64} AND startNs < {windowTo:Int64}
      ),
-     observed AS (SELECT duration, done FROM cohort WHERE outcome NOT IN ('cancelled', 'failed')),
-     steps AS (
-       SELECT duration, countIf(done) AS deaths, count() AS leaving,
-              sum(count()) OVER (ORDER BY duration DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS atRisk
-       FROM observed GROUP BY duration
+     counted AS (
+       SELECT count() AS started, countIf(outcome = 'cancelled') AS cancelled, countIf(outcome = 'failed') AS failed,
+              -- (duration, censored): false sorts first, so completions come before censorings.
+              arraySort(groupArrayIf((assumeNotNull(duration), NOT done), outcome NOT IN ('cancelled', 'failed'))) AS observed
+       FROM cohort
      ),
-     curve AS (
-       SELECT duration, deaths, exp(sum(log(1 - deaths / atRisk)) OVER (ORDER BY duration ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS survival
-       FROM steps
+     survival AS (
+       SELECT *, length(observed) AS n,
+              arrayMap(x -> exp(x), arrayCumSum(arrayMap((o, i) -> if(o.2, 0, log(1 - 1 / (n - i + 1))), observed, arrayEnumerate(observed)))) AS s
+       FROM counted
      )
-     SELECT (SELECT count() FROM cohort) AS started,
-            (SELECT countIf(done) FROM observed) AS completed,
-            (SELECT countIf(NOT done) FROM observed) AS censored,
-            (SELECT countIf(outcome = 'cancelled') FROM cohort) AS cancelled,
-            (SELECT countIf(outcome = 'failed') FROM cohort) AS failed,
-            (SELECT arraySort(x -> x.1, groupArray((toString(duration), survival))) FROM curve WHERE deaths > 0) AS curve,
-            (SELECT toString(ifNull(max(duration), 0)) FROM observed) AS maxAgeNs`,
+     SELECT started, cancelled, failed, arrayCount(o -> NOT o.2, observed) AS completed, arrayCount(o -> o.2, observed) AS censored,
+            arrayMap(x -> (x.1, x.2), arrayFilter(x -> x.3, arrayMap((o, v) -> (toString(o.1), v, NOT o.2), observed, s))) AS curve,
+            toString(if(n = 0, 0, observed[n].1)) AS maxAgeNs
+     FROM survival`,
     params,
     { tag: 'kpi.cycle-time.start-cohort' },
   )

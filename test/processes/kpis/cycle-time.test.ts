@@ -130,3 +130,35 @@ describe('child completion (policy all)', () => {
     expect(result.completion).toMatchObject({ count: 1, p50: 90 * 60 })
   })
 })
+
+describe('Kaplan-Meier with ties', () => {
+  it('steps by d / n at a tied completion time, and keeps instances censored at that time at risk', async () => {
+    const ties = { ...orders, name: 'orders_km_ties' as typeof orders.name }
+    const T1 = ms('2026-11-02T00:00:00Z')
+    const tied = Array.from({ length: 12 }, (_, i) => `A${i}`)
+    // A0..A11 close after 1 day (tied), C after 2 days; D starts a day later and is open at now
+    // (censored at 2 days, tied with C); E is open (censored at 3 days).
+    await insertEvents(opened.store, ties, [
+      ...[...tied, 'C', 'E'].map((order) => ({ milestone: 'order.created', atMs: T1, keys: { order } })),
+      { milestone: 'order.created', atMs: T1 + DAY_MS, keys: { order: 'D' } },
+      ...tied.map((order) => ({ milestone: 'order.closed', atMs: T1 + DAY_MS, keys: { order } })),
+      { milestone: 'order.closed', atMs: T1 + 2 * DAY_MS, keys: { order: 'C' } },
+    ])
+    const result = await cycleTime(opened.store, { definition: ties, window: { fromNs: ns(T1), toNs: ns(T1 + 2 * DAY_MS) }, nowNs: ns(T1 + 3 * DAY_MS) })
+    // S(1 d) = 1 - 12/15 = 0.2. At 2 d, C, D and E are at risk: S(2 d) = 0.2 x (1 - 1/3) = 0.133,
+    // so 1 - S stays below 0.9: p90 is not reached (at least the longest age, 3 days). Were D
+    // censored before C's completion, S(2 d) would be 0.2 x (1 - 1/2) = 0.1 and p90 2 days.
+    expect(result.start).toEqual({
+      started: 15,
+      completed: 13,
+      censored: 2,
+      cancelled: 0,
+      failed: 0,
+      percentiles: {
+        p50: { reached: true, seconds: 86_400 },
+        p90: { reached: false, atLeastSeconds: 3 * 86_400 },
+        p95: { reached: false, atLeastSeconds: 3 * 86_400 },
+      },
+    })
+  })
+})
