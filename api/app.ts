@@ -15,7 +15,7 @@ import { processKpiRoutes } from './process-kpi-routes.ts'
 import { processAnalysisRoutes } from './process-analysis-routes.ts'
 import { syncLagRoutes } from './sync-lag-routes.ts'
 import { registerOpenApi } from './openapi.ts'
-import { processLogRoutes } from './process-log-routes.ts'
+import { processLogRoutes, type TraceSource } from './process-log-routes.ts'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { ErrorCode, errorBody, ThroughlineError } from '../core/errors.ts'
@@ -74,7 +74,10 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   const definitions = deps.definitions ?? []
   const facts = deps.facts !== undefined ? { facts: deps.facts } : {}
   await app.register(definitionRoutes, { definitions })
-  await app.register(processLogRoutes, { store: deps.store, rootKeyOf: rootKeyResolver(definitions) })
+  // With a kept rollup, a defined process's traces come from it (by its definition's root key).
+  const traces: TraceSource = (process, rootKey) =>
+    deps.facts === 'rollup' && definitions.some((d) => d.name === process && d.rootKey === rootKey) ? 'rollup' : 'events'
+  await app.register(processLogRoutes, { store: deps.store, rootKeyOf: rootKeyResolver(definitions), traces })
   await app.register(processKpiRoutes, { store: deps.store, definitions, ...facts })
   await app.register(processAnalysisRoutes, { store: deps.store, definitions, ...facts })
   await app.register(integrationRoutes, { store: deps.store })

@@ -47,10 +47,20 @@ function toNs(field: 'from' | 'to', text: string): bigint {
   return BigInt(ms) * 1_000_000n
 }
 
-export function logScope(process: string, query: LogQuery, defaultRootKey = 'case_id'): { scope: LogScope; window: Window } {
+/**
+ * Where the traces of a process's instances are read: the facts rollup for a defined process
+ * whose rollup the deriver keeps, by its definition's root key (`serve`); the events otherwise.
+ */
+export type TraceSource = (process: string, rootKey: string) => 'events' | 'rollup'
+
+const FROM_EVENTS: TraceSource = () => 'events'
+
+export function logScope(process: string, query: LogQuery, defaultRootKey = 'case_id', traces: TraceSource = FROM_EVENTS): { scope: LogScope; window: Window } {
+  const rootKey = query.root_key ?? defaultRootKey
   const scope: LogScope = {
     process,
-    rootKey: query.root_key ?? defaultRootKey,
+    rootKey,
+    source: traces(process, rootKey),
     ...(query.from !== undefined ? { fromNs: toNs('from', query.from) } : {}),
     ...(query.to !== undefined ? { toNs: toNs('to', query.to) } : {}),
   }
@@ -82,8 +92,14 @@ export const CaseSummaryAnswerSchema = Type.Object({
 
 export type CaseSummaryAnswer = Type.Static<typeof CaseSummaryAnswerSchema>
 
-export async function caseSummaryAnswer(store: StoreConnection, process: string, query: LogQuery, defaultRootKey?: string): Promise<CaseSummaryAnswer> {
-  const { scope, window } = logScope(process, query, defaultRootKey)
+export async function caseSummaryAnswer(
+  store: StoreConnection,
+  process: string,
+  query: LogQuery,
+  defaultRootKey?: string,
+  traces?: TraceSource,
+): Promise<CaseSummaryAnswer> {
+  const { scope, window } = logScope(process, query, defaultRootKey, traces)
   const stats = await caseStatistics(store, scope)
   return {
     process,
@@ -121,8 +137,14 @@ export const ProcessMapAnswerSchema = Type.Object({
 
 export type ProcessMapAnswer = Type.Static<typeof ProcessMapAnswerSchema>
 
-export async function processMapAnswer(store: StoreConnection, process: string, query: LogQuery, defaultRootKey?: string): Promise<ProcessMapAnswer> {
-  const { scope, window } = logScope(process, query, defaultRootKey)
+export async function processMapAnswer(
+  store: StoreConnection,
+  process: string,
+  query: LogQuery,
+  defaultRootKey?: string,
+  traces?: TraceSource,
+): Promise<ProcessMapAnswer> {
+  const { scope, window } = logScope(process, query, defaultRootKey, traces)
   const edges = await processMap(store, scope)
   return { process, rootKey: scope.rootKey, window, quantileMethod: 'exact', edges: edges.map((e) => ({ ...e, lowSample: e.count < N_MIN })) }
 }
@@ -131,6 +153,8 @@ export interface ProcessLogDeps {
   readonly store: StoreConnection
   /** The root key of a process when the query names none (from its definition). */
   readonly rootKeyOf: (process: string) => string
+  /** Where instance traces are read (default: the events). */
+  readonly traces?: TraceSource
 }
 
 export async function processLogRoutes(app: FastifyInstance, deps: ProcessLogDeps): Promise<void> {
@@ -145,7 +169,7 @@ export async function processLogRoutes(app: FastifyInstance, deps: ProcessLogDep
         response: { 200: CaseSummaryAnswerSchema, 400: ErrorBodySchema },
       },
     },
-    (request) => caseSummaryAnswer(deps.store, request.params.process, request.query, deps.rootKeyOf(request.params.process)),
+    (request) => caseSummaryAnswer(deps.store, request.params.process, request.query, deps.rootKeyOf(request.params.process), deps.traces),
   )
   app.get<{ Params: { process: string }; Querystring: LogQuery }>(
     '/api/v1/processes/:process/map',
@@ -157,6 +181,6 @@ export async function processLogRoutes(app: FastifyInstance, deps: ProcessLogDep
         response: { 200: ProcessMapAnswerSchema, 400: ErrorBodySchema },
       },
     },
-    (request) => processMapAnswer(deps.store, request.params.process, request.query, deps.rootKeyOf(request.params.process)),
+    (request) => processMapAnswer(deps.store, request.params.process, request.query, deps.rootKeyOf(request.params.process), deps.traces),
   )
 }

@@ -311,6 +311,7 @@ const LOOKUP_TARGET_MS = 200
 async function runBenchmarks(store: StoreConnection, definition: ProcessDefinition): Promise<Measured[]> {
   const out: Measured[] = []
   for (const source of FACT_SOURCES) out.push(...(await instanceKpis(store, definition, source)))
+  for (const source of FACT_SOURCES) out.push(...(await logAnswers(store, definition, source)))
   out.push(...(await otherAnswers(store, definition)))
   return out
 }
@@ -403,18 +404,20 @@ async function instanceKpis(store: StoreConnection, definition: ProcessDefinitio
   return out
 }
 
-/** The answers that do not read instance facts: event-log statistics, sync lag, instance lookups. */
-async function otherAnswers(store: StoreConnection, definition: ProcessDefinition): Promise<Measured[]> {
+/** The event-log answers (case statistics, the process map), from the events or the rollup's traces. */
+async function logAnswers(store: StoreConnection, definition: ProcessDefinition, source: FactsSource): Promise<Measured[]> {
   const logQuery = (days: number) => ({ from: iso(NOW_MS - days * DAY_MS), to: iso(NOW_MS) })
+  const traces = (): FactsSource => source
+  const tag = (name: string): string => `${name} · ${source}`
   const out: Measured[] = []
   for (const days of [30, 7]) {
     const w = `${days} d`
     out.push(
       await measure(
-        'case summary (caseSummaryAnswer)',
+        tag('case summary (caseSummaryAnswer)'),
         w,
         SUMMARY_TARGET_MS,
-        () => caseSummaryAnswer(store, PROCESS, logQuery(days), definition.rootKey),
+        () => caseSummaryAnswer(store, PROCESS, logQuery(days), definition.rootKey, traces),
         (a) => {
           const c = as<Awaited<ReturnType<typeof caseSummaryAnswer>>>(a)
           return `${fmt(c.cases)} instances, ${fmt(c.events)} events, ${c.activities} activities`
@@ -423,16 +426,26 @@ async function otherAnswers(store: StoreConnection, definition: ProcessDefinitio
     )
     out.push(
       await measure(
-        'process map (processMapAnswer)',
+        tag('process map (processMapAnswer)'),
         w,
         SUMMARY_TARGET_MS,
-        () => processMapAnswer(store, PROCESS, logQuery(days), definition.rootKey),
+        () => processMapAnswer(store, PROCESS, logQuery(days), definition.rootKey, traces),
         (a) => {
           const m = as<Awaited<ReturnType<typeof processMapAnswer>>>(a)
           return `${m.edges.length} edges, ${fmt(m.edges.reduce((s, e) => s + e.count, 0))} transitions`
         },
       ),
     )
+  }
+  return out
+}
+
+/** The answers that do not read instance facts: sync lag, instance lookups. */
+async function otherAnswers(store: StoreConnection, definition: ProcessDefinition): Promise<Measured[]> {
+  const logQuery = (days: number) => ({ from: iso(NOW_MS - days * DAY_MS), to: iso(NOW_MS) })
+  const out: Measured[] = []
+  for (const days of [30, 7]) {
+    const w = `${days} d`
     out.push(
       await measure(
         'sync lag (syncLagAnswer)',

@@ -21,6 +21,13 @@ export interface LogScope {
    * node instance_keys assigns to one of them.
    */
   readonly instances?: readonly string[]
+  /**
+   * Where `instances` (instanceEventsCte) come from: the events (default), or the traces the
+   * facts rollup keeps per instance (ADR 0005), far cheaper. Only for a defined process whose
+   * rollup the deriver keeps, with its definition's root key: the same instances, each with
+   * its events of the window in the same order.
+   */
+  readonly source?: 'events' | 'rollup' | undefined
 }
 
 /** Columns of `member_events`, one row per (instance, event). */
@@ -89,6 +96,7 @@ export function memberEventsCte(scope: LogScope): { readonly sql: string; readon
 
 /** The CTEs above plus `instances (instance, ordered)`; `ordered` is an array of (ts, observed_ts, event_id, milestone). */
 export function instanceEventsCte(scope: LogScope): { readonly sql: string; readonly params: QueryParams } {
+  if (scope.source === 'rollup') return rollupTracesCte(scope)
   const members = memberEventsCte(scope)
   return {
     sql: `${members.sql},
@@ -98,5 +106,26 @@ export function instanceEventsCte(scope: LogScope): { readonly sql: string; read
       GROUP BY instance
     )`,
     params: members.params,
+  }
+}
+
+/**
+ * `instances` from the facts rollup: each instance's trace (its events in (ts, observed_ts,
+ * event_id) order) cut to the window. The trace keeps no observed time or event id, so those
+ * two fields are the event's time and ''; they only ordered the events, which the trace is.
+ */
+function rollupTracesCte(scope: LogScope): { readonly sql: string; readonly params: QueryParams } {
+  return {
+    sql: `instances AS (
+      SELECT instance, arrayMap(e -> (fromUnixTimestamp64Nano(e.1), fromUnixTimestamp64Nano(e.1), '', e.2),
+                                arrayFilter(e -> e.1 >= {fromNs:Int64} AND e.1 < {toNs:Int64}, trace)) AS ordered
+      FROM (
+        SELECT Instance AS instance, CAST(Trace, 'Array(Tuple(Int64, String))') AS trace
+        FROM instance_facts FINAL
+        WHERE Process = {process:String} AND NOT Removed AND LastNs >= {fromNs:Int64} AND FirstNs < {toNs:Int64}
+      )
+      WHERE notEmpty(ordered)
+    )`,
+    params: scopeParams(scope),
   }
 }

@@ -147,6 +147,16 @@ describe('the facts rollup behind the instance KPIs (ADR 0005)', () => {
         expect(fromRollup.statusCode, url).toBe(200)
         expect(fromRollup.json(), url).toEqual(fromEvents.json())
       }
+      // The event-log answers read the rollup's traces for the definition's root key.
+      const window = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`
+      for (const path of ['cases/summary', 'map']) {
+        const url = `/api/v1/processes/order_flow/${path}?${window}`
+        const [fromEvents, fromRollup] = await Promise.all([api.inject({ method: 'GET', url }), rolled.inject({ method: 'GET', url })])
+        expect(fromRollup.statusCode, url).toBe(200)
+        expect(fromRollup.json(), url).toEqual(fromEvents.json())
+      }
+      const cases = await rolled.inject({ method: 'GET', url: `/api/v1/processes/order_flow/cases/summary?${window}` })
+      expect(cases.json()).toMatchObject({ cases: 2 })
       // Hand-checked through the rollup: 2 arrived, O1 completed in 90 minutes, O2 open.
       const summary = await rolled.inject({ method: 'GET', url: `/api/v1/processes/order_flow/kpis/summary?${range}` })
       expect(summary.json()).toMatchObject({ arrived: 2, completed: 1, cycleTimeSeconds: { count: 1, p50: 5_400 } })

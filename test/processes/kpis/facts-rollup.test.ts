@@ -7,6 +7,8 @@ import {
   correlateEvents,
   correlationModelOf,
   instanceFactsCte,
+  caseStatistics,
+  processMap,
   rebuildInstanceFacts,
   refreshInstanceFacts,
   type FactsSource,
@@ -145,5 +147,23 @@ describe('the facts rollup', () => {
     await command(opened.store, 'TRUNCATE TABLE instance_facts', {}, { tag: 'test.truncate' })
     expect(await rebuildInstanceFacts(opened.store, flow, ns(t - HOUR_MS), { eventsPerPart: 2 })).toBe(2)
     expect(await factsFrom('rollup')).toEqual(await factsFrom('events'))
+  })
+
+  it('gives the case statistics and the process map from its traces as from the events, for all time and for a window that cuts instances', async () => {
+    await rebuildInstanceFacts(opened.store, flow, ns(t - HOUR_MS))
+    const scopes = [
+      { process: flow.name, rootKey: flow.rootKey },
+      // From O1's sales order to before O2's retry: O1 loses its start, O2 its last event.
+      { process: flow.name, rootKey: flow.rootKey, fromNs: ns(t + 5 * minute), toNs: ns(t + 4 * HOUR_MS) },
+    ]
+    for (const scope of scopes) {
+      const fromEvents = await caseStatistics(opened.store, scope)
+      expect(await caseStatistics(opened.store, { ...scope, source: 'rollup' })).toEqual(fromEvents)
+      expect(await processMap(opened.store, { ...scope, source: 'rollup' })).toEqual(await processMap(opened.store, scope))
+    }
+    // Hand-checked: all time, O1 has 5 events (created .. invoice) and O2 6 (with the late
+    // delivery); in the window, O1 4 (from its sales order) and O2 3 (paused, resumed, the error).
+    expect((await caseStatistics(opened.store, { ...scopes[0]!, source: 'rollup' })).events).toBe(11)
+    expect((await caseStatistics(opened.store, { ...scopes[1]!, source: 'rollup' })).events).toBe(7)
   })
 })
