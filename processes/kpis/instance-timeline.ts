@@ -97,8 +97,32 @@ interface EventRow {
 
 const iso = (text: string): string => `${text.replace(' ', 'T')}Z`
 
+/**
+ * The business-time span of an instance's events from the facts rollup (a point read by its
+ * sort key), so the event read below prunes the months it has no events in; undefined when
+ * the rollup has no row for it (every month is read then). The deriver refreshes the row in the
+ * pass that stores the instance's events, so only an event stored in that very pass, moments
+ * before, can fall outside the span.
+ */
+async function eventSpanOf(
+  store: StoreConnection,
+  process: string,
+  instance: string,
+): Promise<{ readonly firstNs: string; readonly lastNs: string } | undefined> {
+  const rows = await queryRows<{ firstNs: string; lastNs: string }>(
+    store,
+    `SELECT toString(FirstNs) AS firstNs, toString(LastNs) AS lastNs
+     FROM instance_facts FINAL WHERE Process = {process:String} AND Instance = {instance:String} AND NOT Removed`,
+    { process, instance },
+    { tag: 'kpi.instance.span' },
+  )
+  return rows[0]
+}
+
 export async function instanceTimeline(store: StoreConnection, definition: ProcessDefinition, instance: string): Promise<InstanceTimeline> {
   const process = definition.name
+  const span = await eventSpanOf(store, process, instance)
+  const inSpan = span === undefined ? '' : ' AND Ts >= fromUnixTimestamp64Nano({firstNs:Int64}) AND Ts <= fromUnixTimestamp64Nano({lastNs:Int64})'
   const nodes = await queryRows<{ Node: string }>(
     store,
     // Candidates through the Instances bloom filter (any version), then the latest version of
@@ -125,21 +149,21 @@ export async function instanceTimeline(store: StoreConnection, definition: Proce
     store,
     `SELECT EventId, toString(Ts) AS time, toString(ObservedTs) AS observed, Milestone, Status, System, Keys, TraceId, SpanId, Source
      FROM business_events FINAL
-     WHERE Process = {process:String}
+     WHERE Process = {process:String}${inSpan}
        AND EventId IN (
-         SELECT EventId FROM business_events WHERE Process = {process:String} AND hasAny(KeyValues, {keyNodes:Array(String)})
+         SELECT EventId FROM business_events WHERE Process = {process:String}${inSpan} AND hasAny(KeyValues, {keyNodes:Array(String)})
          UNION ALL
          SELECT EventId FROM business_events
-         WHERE Process = {process:String} AND TraceId IN {spanTraceIds:Array(String)} AND concat('span=', TraceId, '/', SpanId) IN {spanNodes:Array(String)}
+         WHERE Process = {process:String}${inSpan} AND TraceId IN {spanTraceIds:Array(String)} AND concat('span=', TraceId, '/', SpanId) IN {spanNodes:Array(String)}
          UNION ALL
          SELECT EventId FROM business_events
-         WHERE Process = {process:String} AND notEmpty(Objects) AND arrayExists(o -> o.type = {rootKey:String} AND o.id = {instance:String}, Objects))
+         WHERE Process = {process:String}${inSpan} AND notEmpty(Objects) AND arrayExists(o -> o.type = {rootKey:String} AND o.id = {instance:String}, Objects))
        AND ${belongs}
      ORDER BY Ts, ObservedTs, EventId
      -- FINAL within partitions (versions of an event id share its business time, so its
      -- partition): across them, FINAL reads every partition whatever the id set.
      SETTINGS do_not_merge_across_partitions_select_final = 1`,
-    { process, keyNodes, spanNodes, spanTraceIds, rootKey: definition.rootKey, instance },
+    { process, keyNodes, spanNodes, spanTraceIds, rootKey: definition.rootKey, instance, ...(span ?? {}) },
     { tag: 'kpi.instance.events' },
   )
   const spanIds = events.filter((e) => e.SpanId !== '').map((e) => `${e.TraceId}/${e.SpanId}`)
