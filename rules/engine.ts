@@ -162,6 +162,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
           facts: options.facts,
           nowMs: shared.nowMs,
           memo: shared.memo,
+          cycleRules: options.rules,
           wasFiring: (labels) => {
             const state = states.get(fingerprint(rule.id, labels))
             return state !== undefined && (state.record.phase === 'firing' || state.record.phase === 'recovering')

@@ -4,7 +4,8 @@
 // to can never disagree. A label set an earlier evaluation had and this one lacks is OK to the
 // engine (or what the rule's no_data policy says).
 import type { AlertImpact } from '../notify/index.ts'
-import { clockSql, instanceFactsCte, type ProcessDefinition, type StuckAnswer } from '../processes/index.ts'
+import type { ProcessDefinition, StuckAnswer } from '../processes/index.ts'
+import { absenceBreaches, type AbsenceRule } from './absence-breaches.ts'
 import { queryRows, runReadOnly } from '../store/index.ts'
 import { anomaly } from './anomaly.ts'
 import { UNSHARED } from './cycle-memo.ts'
@@ -16,7 +17,6 @@ import { lateSystems, watermarkMs } from './watermarks.ts'
 
 export type { EvaluationContext, Sample } from './sample.ts'
 
-const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
 const DAY_MS = 86_400_000
 const NO_IMPACT: AlertImpact = { instances: 0, valueAtRisk: [], sampleKeys: [] }
 
@@ -44,28 +44,17 @@ async function threshold(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'th
   })
 }
 
-async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'absence' }>): Promise<Sample[]> {
+async function absence(ctx: EvaluationContext, rule: AbsenceRule): Promise<Sample[]> {
   const definition = definitionOf(ctx.definitions, rule.process)
-  const lookbackMs = Math.max(rule.withinMs * 20, 30 * DAY_MS)
-  const facts = instanceFactsCte({
-    definition,
-    source: factsFor(ctx, ctx.atMs),
-    eventsFromNs: ns(ctx.atMs - lookbackMs),
-    eventsToNs: ns(ctx.atMs) + 1n,
-    reaches: [[rule.after], [rule.expect]],
-  })
-  const clock = clockSql(rule.clock, definition.calendar, ctx.atMs - lookbackMs, ctx.atMs + 60 * DAY_MS)
-  const rows = await queryRows<{ instance: string; afterNs: string; deadlineNs: string }>(
-    ctx.store,
-    `WITH ${facts.sql}
-     SELECT instance, toString(reach_0) AS afterNs, toString(deadline) AS deadlineNs FROM (
-       SELECT instance, reach_0, reach_1, ${clock.after('reach_0', '{withinNs:Int64}')} AS deadline FROM facts WHERE reach_0 IS NOT NULL AND NOT cancelled
-     )
-     WHERE deadline <= {at:Int64} AND (reach_1 IS NULL OR reach_1 > deadline)
-     ORDER BY instance`,
-    { ...facts.params, ...clock.params, withinNs: (BigInt(rule.withinMs) * 1_000_000n).toString(), at: ns(ctx.atMs).toString() },
-    { tag: 'rules.absence' },
+  // Every absence rule of the process the engine holds, in one statement per cycle.
+  const group = [rule, ...(ctx.cycleRules ?? []).filter((r): r is AbsenceRule => r.kind === 'absence' && r.process === rule.process && r.id !== rule.id)].sort(
+    (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   )
+  const facts = factsFor(ctx, ctx.atMs)
+  const breaches = await (ctx.memo ?? UNSHARED).once(['absence', rule.process, ctx.atMs, facts, group.map((r) => r.id).join(',')], () =>
+    absenceBreaches(ctx.store, definition, group, ctx.atMs, facts),
+  )
+  const rows = breaches.get(rule.id) ?? []
   // Silence is the breach; it is UNKNOWN only when the system that should speak lags itself.
   const system = definition.milestones.find((m) => m.name === rule.expect)?.system
   let late = false
@@ -80,7 +69,7 @@ async function absence(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'abse
     value: null,
     reason: late ? `late_data (${system ?? ''} is behind)` : `${rule.expect} missing after ${rule.after}`,
     ...(late && system !== undefined ? { lateSystems: [system] } : {}),
-    impactStartMs: Number(BigInt(r.deadlineNs) / 1_000_000n),
+    impactStartMs: Number(r.deadlineNs / 1_000_000n),
     impact: { instances: 1, valueAtRisk: [], sampleKeys: [`${definition.rootKey}=${r.instance}`] },
   }))
 }

@@ -9,6 +9,7 @@ import { createCycleMemo, UNSHARED } from '../../rules/cycle-memo.ts'
 import { checkRuleTexts, createRulesEngine } from '../../rules/index.ts'
 import { SPAN_COLUMNS, SPAN_STRUCTURE } from '../../rules/rule-tests/load.ts'
 import { command, type StoreClient } from '../../store/index.ts'
+import { definitionFrom, insertEvents } from '../processes/kpis/business-events.ts'
 import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 
 describe('createCycleMemo', () => {
@@ -162,5 +163,74 @@ describe('an engine cycle', () => {
     // The next cycle asks again: nothing is kept from one cycle to the next.
     await engine.evaluate(NOW + MIN, { all: true })
     expect(statements.get('kpi.integration-health')).toBe(2)
+  })
+})
+
+describe('absence rules of one process', () => {
+  const definition = definitionFrom(`
+name: orders_absence_shared
+version: 1
+root_key: order
+keys:
+  - type: order
+milestones:
+  - name: order.approved
+    system: CRM
+  - name: order.shipped
+    system: WMS
+  - name: order.closed
+    system: FIN
+start: [order.approved]
+terminal:
+  - { milestone: order.closed, outcome: completed }
+`)
+
+  it('are answered by one statement per cycle, each rule with its own instances', async () => {
+    const T = NOW
+    // S1: approved 3 h ago, never shipped nor closed. S2: approved 3 h ago, shipped 30 min
+    // later, not closed. S3: approved 20 min ago. The WMS and the FIN speak now (not late).
+    await insertEvents(opened.store, definition, [
+      { milestone: 'order.approved', atMs: T - 180 * MIN, keys: { order: 'S1' }, system: 'CRM' },
+      { milestone: 'order.approved', atMs: T - 180 * MIN, keys: { order: 'S2' }, system: 'CRM' },
+      { milestone: 'order.shipped', atMs: T - 150 * MIN, keys: { order: 'S2' }, system: 'WMS' },
+      { milestone: 'order.approved', atMs: T - 20 * MIN, keys: { order: 'S3' }, system: 'CRM' },
+      { milestone: 'order.shipped', atMs: T - MIN, keys: { order: 'S0' }, system: 'WMS' },
+      { milestone: 'order.closed', atMs: T - MIN, keys: { order: 'S0' }, system: 'FIN' },
+    ])
+    const load = checkRuleTexts(
+      [
+        {
+          file: 'alert-rules/absence.yaml',
+          text: `group: absence
+interval: 1m
+rules:
+  - { id: not_shipped_1h, kind: absence, process: orders_absence_shared, after: order.approved, expect: order.shipped, within: 1h }
+  - { id: not_closed_2h, kind: absence, process: orders_absence_shared, after: order.approved, expect: order.closed, within: 2h }
+  - { id: not_shipped_10m, kind: absence, process: orders_absence_shared, after: order.approved, expect: order.shipped, within: 10m }
+`,
+        },
+      ],
+      [definition],
+    )
+    if (!load.ok) throw new Error(JSON.stringify(load.problems))
+    const engine = await createRulesEngine({
+      store: countingStore(opened.store),
+      rules: load.rules,
+      definitions: [definition],
+      logger: pino({ level: 'silent' }),
+      links: { api: 'http://localhost:8080', runbooks: 'http://localhost:8080/api/v1/runbooks' },
+      clock: () => NOW,
+    })
+    statements.clear()
+    await engine.evaluate(T, { all: true })
+    expect(statements.get('rules.absence')).toBe(1)
+    const firing = engine
+      .alerts()
+      .filter((a) => a.record.phase === 'firing')
+      .map((a) => `${a.record.ruleId} ${a.record.labels.instance}`)
+      .sort()
+    // 1 h to ship: S1 only (S2 shipped in 30 min). 2 h to close: S1 and S2. 10 min to ship: S1,
+    // S2 (its shipment came 20 min after the deadline: missing then) and S3.
+    expect(firing).toEqual(['not_closed_2h S1', 'not_closed_2h S2', 'not_shipped_10m S1', 'not_shipped_10m S2', 'not_shipped_10m S3', 'not_shipped_1h S1'])
   })
 })
