@@ -8,6 +8,7 @@ import type { Alert, AlertImpact, DiagnosticFinding } from '../notify/index.ts'
 import type { FactsSource, ProcessDefinition } from '../processes/index.ts'
 import { queryRows, type StoreClient } from '../store/index.ts'
 import { loadAlertStates, saveAlertStates, saveTransitions, type StoredAlert, type TransitionRow } from './alert-store.ts'
+import { AlertIndex } from './alert-index.ts'
 import { emptyAlert, observeAlert, type Observed } from './alert-observe.ts'
 import { createCycleMemo, type CycleMemo } from './cycle-memo.ts'
 import { evaluateRule, type Sample } from './evaluate.ts'
@@ -96,7 +97,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
   const clock = options.clock ?? Date.now
   const definitions = new Map(options.definitions.map((d) => [String(d.name), d]))
   // Loaded before the first cycle; a store that is down at start (a server) is retried then.
-  const states = new Map<string, StoredAlert>()
+  const states = new AlertIndex()
   let loaded = false
   const ensureLoaded = async (): Promise<void> => {
     if (loaded) return
@@ -190,7 +191,7 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
       put(observeAlert(states.get(fp) ?? emptyAlert(fp, rule.id, labels), settings, obs, sample))
     const bySample = new Map(samples.map((sample) => [fingerprint(rule.id, sample.labels), sample]))
     // Late data first: what it changes about past windows comes before this evaluation.
-    const alerts = [...states.values()].filter((s) => s.record.ruleId === rule.id)
+    const alerts = states.ofRule(rule.id)
     const late = { rule, atMs, current: bySample, settings, alerts, store: options.store, samplesAt: (t: number) => samplesAt(rule, t, shared) }
     // A failed look for late data (the store down, a statement cancelled) skips the replay for
     // this evaluation only: it must not end the cycle for every rule after this one.
@@ -208,8 +209,9 @@ export async function createRulesEngine(options: RulesEngineOptions): Promise<Ru
       )
     }
     // Alerts of this rule the evaluation no longer mentions: its error policy, else OK (or no_data).
-    for (const [fp, stored] of states) {
-      if (stored.record.ruleId !== rule.id || bySample.has(fp) || !ACTIVE.has(stored.record.phase)) continue
+    for (const stored of states.ofRule(rule.id)) {
+      const fp = stored.record.fingerprint
+      if (bySample.has(fp) || !ACTIVE.has(stored.record.phase)) continue
       const result: EvalResult = error !== undefined ? (rule.onError === 'breach' ? 'breach' : 'unknown') : rule.noData === 'ok' ? 'ok' : rule.noData
       observe(fp, stored.record.labels, { atMs, result }, undefined)
     }
