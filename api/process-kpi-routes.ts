@@ -207,6 +207,7 @@ export const StuckAnswerSchema = Type.Object({
       expectedSystem: Type.String(),
       ageSeconds: Type.Number(),
       thresholdSeconds: Type.Number(),
+      stuckSince: Type.String({ description: 'when it became stuck: its last progress plus the threshold, on the stage clock' }),
       value: NullableNumber,
       currency: Type.String(),
     }),

@@ -15,7 +15,7 @@ if (stripsTypes) {
 } else {
   const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url))
   if (!existsSync(pinned)) {
-    console.error(`throughline needs Node.js 22.18 or later (this is ${process.version}); run \`npm ci\` to install the pinned Node 24.`)
+    console.error(`throughline needs Node.js 22.18 or later (this is ${process.version}); run \`npm install\` to install the pinned Node 24.`)
     process.exit(1)
   }
   const child = spawn(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })

@@ -1,7 +1,8 @@
 // The absence kind's statement: "after milestone A, expect B within T" for every absence rule
 // of one process at once. The instance facts are read once with each rule's A and B reaches;
 // ARRAY JOIN gives one row per (instance, rule), kept when the deadline (A + T, on the rule's
-// clock) has passed without B. The rules of a cycle share it (rules/cycle-memo.ts): 30 absence
+// clock) has passed without B, unless the instance was cancelled or ended failed (a rejected
+// order expects nothing more). The rules of a cycle share it (rules/cycle-memo.ts): 30 absence
 // rules cost one read of the facts, not 30.
 import { clockSql, instanceFactsCte, wallClockSql, type FactsSource, type ProcessDefinition } from '../processes/index.ts'
 import { queryRows, type StoreClient } from '../store/index.ts'
@@ -54,7 +55,7 @@ export async function absenceBreaches(
     `WITH ${scope.sql}
      SELECT s.1 AS rule, instance, toString(s.2) AS afterNs, toString(s.3) AS deadlineNs
      FROM facts ARRAY JOIN [${perRule.join(', ')}] AS s
-     WHERE NOT cancelled AND s.2 IS NOT NULL AND s.2 >= s.5 AND s.3 <= {at:Int64} AND (s.4 IS NULL OR s.4 > s.3)
+     WHERE NOT cancelled AND outcome != 'failed' AND s.2 IS NOT NULL AND s.2 >= s.5 AND s.3 <= {at:Int64} AND (s.4 IS NULL OR s.4 > s.3)
      ORDER BY rule, instance`,
     params,
     { tag: 'rules.absence' },

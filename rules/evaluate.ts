@@ -121,7 +121,9 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
         stuck.instances.filter((i) => i.state === 'stuck').map((i) => i.instance),
       ),
     }
-    const oldest = stuck.instances.find((i) => i.state === 'stuck')
+    // Impact starts when the first of them became stuck (on its stage's clock, not its age in working time).
+    const stuckSince = stuck.instances.filter((i) => i.state === 'stuck').map((i) => Date.parse(i.stuckSince))
+    const firstStuckMs = stuckSince.length === 0 ? undefined : Math.min(...stuckSince)
     if (stuck.stuck < rule.minCount && stuck.unknownLateData > 0)
       return [
         {
@@ -140,7 +142,7 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
         value: stuck.stuck,
         reason: `${stuck.stuck} stuck`,
         impact,
-        ...(breach && oldest !== undefined ? { impactStartMs: ctx.atMs - Math.round((oldest.ageSeconds - oldest.thresholdSeconds) * 1000) } : {}),
+        ...(breach && firstStuckMs !== undefined ? { impactStartMs: firstStuckMs } : {}),
       },
     ]
   }

@@ -37,6 +37,8 @@ export interface StuckInstance {
   readonly expectedSystem: string
   readonly ageSeconds: number
   readonly thresholdSeconds: number
+  /** When it became stuck: its last progress plus the threshold, on the stage's clock. */
+  readonly stuckSince: string
   readonly value: number | null
   readonly currency: string
 }
@@ -204,6 +206,7 @@ interface InstanceRow {
   expectedSystem: string
   ageNs: string
   thresholdMs: string
+  stuckSinceNs: string
   value: string | null
   currency: string
 }
@@ -244,8 +247,11 @@ function stuckCandidates(scope: StuckScope, inputs: StuckInputs): { readonly sql
   }
   const sql = `${facts.sql},
     idle AS (
-      SELECT *, if(has({businessStages:Array(String)}, lastMilestone), ${clock.between('lastNs', '{now:Int64}')}, {now:Int64} - lastNs) AS ageNs,
+      SELECT *, has({businessStages:Array(String)}, lastMilestone) AS onBusinessClock,
+             if(onBusinessClock, ${clock.between('lastNs', '{now:Int64}')}, {now:Int64} - lastNs) AS ageNs,
              {thresholdMs:Map(String, Int64)}[lastMilestone] AS thresholdMs,
+             -- When it became stuck: the last progress plus the threshold, on the stage's clock.
+             ifNull(if(onBusinessClock, ${clock.after('lastNs', 'thresholdMs * 1000000')}, NULL), lastNs + thresholdMs * 1000000) AS stuckAtNs,
              {expectedSystem:Map(String, String)}[lastMilestone] AS expectedSystem
       FROM facts
       WHERE endNs IS NULL AND NOT cancelled AND mapContains({thresholdMs:Map(String, Int64)}, lastMilestone)
@@ -277,6 +283,7 @@ export function stuckInstancesQuery(scope: StuckScope, inputs: StuckInputs): Kpi
   return {
     sql: `WITH ${candidates.sql}
      SELECT instance, arraySort(keys) AS keys, state, lastMilestone, lastSystem, expectedSystem, toString(ageNs) AS ageNs, toString(thresholdMs) AS thresholdMs,
+            toString(stuckAtNs) AS stuckSinceNs,
             toString(value) AS value, currency
      FROM flagged ORDER BY state, ageNs DESC, instance LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     params: { ...candidates.params, limit: scope.limit ?? 100, offset: scope.offset ?? 0 },
@@ -316,6 +323,7 @@ export async function stuckInstances(store: StoreConnection, scope: StuckScope):
       expectedSystem: r.expectedSystem,
       ageSeconds: Number(r.ageNs) / 1e9,
       thresholdSeconds: Number(r.thresholdMs) / 1000,
+      stuckSince: new Date(Number(BigInt(r.stuckSinceNs) / NS_PER_MS)).toISOString(),
       value: r.value === null ? null : Number(r.value),
       currency: r.currency,
     })),

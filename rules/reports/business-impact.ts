@@ -75,10 +75,12 @@ export async function businessImpact(store: StoreConnection, scope: ImpactScope)
     return { ...reportedImpact(scope, definition.name, window), instancesAffected: 1, sampleKeys: [keyOf(scope.labels.instance)], stuckAtFiring, slaBreaches }
   }
   const affected = [...new Set([...stuckIds, ...breachedIds])]
+  // The lists stop at MAX_INSTANCES: past that, the distinct count is at least the largest count.
+  const atLeast = Math.max(affected.length, stuckAtFiring?.stuck ?? 0, ...slaBreaches.map((s) => s.breached))
   return {
     process: definition.name,
     window,
-    instancesAffected: affected.length,
+    instancesAffected: atLeast,
     valueAtRisk: stuckValue,
     sampleKeys: affected.slice(0, SAMPLE_KEYS).map(keyOf),
     stuckAtFiring,

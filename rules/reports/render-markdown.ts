@@ -211,7 +211,8 @@ export function incidentsMarkdown(r: IncidentsReport): string {
         e.timeToAcknowledgeSeconds === null ? '-' : durationText(e.timeToAcknowledgeSeconds),
         e.timeToResolveSeconds === null ? 'open' : durationText(e.timeToResolveSeconds),
         e.resolveReason ?? '-',
-        mdLink('report', e.report),
+        // People follow it: to the report as a page, not its JSON.
+        mdLink('report', `${e.report}?format=html`),
       ]),
       'no episode fired in the period',
     ),

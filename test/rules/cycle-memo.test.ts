@@ -180,20 +180,26 @@ milestones:
     system: WMS
   - name: order.closed
     system: FIN
+  - name: order.rejected
+    system: ERP
 start: [order.approved]
 terminal:
   - { milestone: order.closed, outcome: completed }
+  - { milestone: order.rejected, outcome: failed }
 `)
 
   it('are answered by one statement per cycle, each rule with its own instances', async () => {
     const T = NOW
     // S1: approved 3 h ago, never shipped nor closed. S2: approved 3 h ago, shipped 30 min
-    // later, not closed. S3: approved 20 min ago. The WMS and the FIN speak now (not late).
+    // later, not closed. S3: approved 20 min ago. S4: approved 3 h ago and rejected (failed: it
+    // expects nothing more). The WMS and the FIN speak now (not late).
     await insertEvents(opened.store, definition, [
       { milestone: 'order.approved', atMs: T - 180 * MIN, keys: { order: 'S1' }, system: 'CRM' },
       { milestone: 'order.approved', atMs: T - 180 * MIN, keys: { order: 'S2' }, system: 'CRM' },
       { milestone: 'order.shipped', atMs: T - 150 * MIN, keys: { order: 'S2' }, system: 'WMS' },
       { milestone: 'order.approved', atMs: T - 20 * MIN, keys: { order: 'S3' }, system: 'CRM' },
+      { milestone: 'order.approved', atMs: T - 180 * MIN, keys: { order: 'S4' }, system: 'CRM' },
+      { milestone: 'order.rejected', atMs: T - 175 * MIN, keys: { order: 'S4' }, system: 'ERP' },
       { milestone: 'order.shipped', atMs: T - MIN, keys: { order: 'S0' }, system: 'WMS' },
       { milestone: 'order.closed', atMs: T - MIN, keys: { order: 'S0' }, system: 'FIN' },
     ])

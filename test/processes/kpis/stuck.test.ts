@@ -93,6 +93,8 @@ describe('K4 stuck instances', () => {
       expectedSystem: 'ERP',
       ageSeconds: 18_000,
       thresholdSeconds: 14_400,
+      // Created 5 h ago, stuck after 4 h: since an hour ago.
+      stuckSince: new Date(NOW - HOUR_MS).toISOString(),
       currency: 'EUR',
     })
     expect(result.instances[0]!.keys).toEqual([`order=${result.instances[0]!.instance}`])
@@ -132,5 +134,32 @@ describe('dynamic thresholds', () => {
     const rolled = await stuckInstances(opened.store, { definition, nowNs: ns(NOW), facts: 'rollup' })
     expect(rolled.thresholds['order.created']).toBeCloseTo(38.1 * 3_600, 0)
     expect(rolled).toEqual(result)
+  })
+})
+
+describe('a stage on the business clock', () => {
+  it('is stuck once its working time passes the threshold, and says since when on the calendar', async () => {
+    const definition = definitionFrom(
+      yaml(
+        'orders_business_stuck',
+        `stages:
+  - { after: order.created, threshold: 2h, clock: business }
+calendar:
+  timezone: Europe/Berlin
+  working_hours:
+    mon-fri: ['08:00-18:00']`,
+      ),
+    )
+    // Created Fri 2026-11-06 17:00 Berlin (16:00 UTC): 1 working hour that day, the second
+    // ends Mon 09:00 Berlin (08:00 UTC). At Mon 10:00 Berlin it has waited 3 working hours.
+    const mondayTen = ms('2026-11-09T09:00:00Z')
+    await insertEvents(opened.store, definition, [
+      { milestone: 'order.created', atMs: ms('2026-11-06T16:00:00Z'), keys: { order: 'B1' }, system: 'CRM' },
+      { milestone: 'order.approved', atMs: mondayTen - 60_000, keys: { order: 'alive' }, system: 'ERP' },
+    ])
+    const result = await stuckInstances(opened.store, { definition, nowNs: ns(mondayTen) })
+    expect(result.instances.filter((i) => i.instance === 'B1')).toMatchObject([
+      { state: 'stuck', ageSeconds: 3 * 3_600, thresholdSeconds: 2 * 3_600, stuckSince: '2026-11-09T08:00:00.000Z' },
+    ])
   })
 })
