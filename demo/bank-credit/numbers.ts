@@ -2,42 +2,25 @@
 // engine's process instance ids, the bureau's report numbers, the core's loan account
 // numbers. A run number (the start minute) keeps one run's numbers apart from an earlier
 // run's in the same store.
+import { RunNumbers } from '../run-numbers.ts'
 
-const pad = (n: number, width: number): string => String(n).padStart(width, '0')
-
-export class LoanNumbers {
-  readonly run: string
-  readonly #next = new Map<string, number>()
-
-  constructor(startMs: number) {
-    this.run = pad(Math.floor(startMs / 60_000) % 100_000, 5)
-  }
-
-  #seq(kind: string): number {
-    const n = (this.#next.get(kind) ?? 0) + 1
-    this.#next.set(kind, n)
-    return n
-  }
-
+export class LoanNumbers extends RunNumbers {
   application(): string {
-    return `LA-${this.run}-${pad(this.#seq('application'), 5)}`
+    return `LA-${this.run}-${this.next('application', 5)}`
   }
   bpmInstance(): string {
-    return `PI${this.run}${pad(this.#seq('bpm'), 6)}`
+    return `PI${this.run}${this.next('bpm', 6)}`
   }
   bureauReport(): string {
-    return `CR${this.run}${pad(this.#seq('bureau'), 7)}`
+    return `CR${this.run}${this.next('bureau', 7)}`
   }
   reviewTask(): string {
-    return `TASK-${this.run}-${pad(this.#seq('task'), 5)}`
+    return `TASK-${this.run}-${this.next('task', 5)}`
   }
   loanAccount(): string {
-    return `62${this.run}${pad(this.#seq('loan'), 7)}`
-  }
-  message(topic: string): string {
-    return `${topic}-${this.run}-${pad(this.#seq(`message:${topic}`), 6)}`
+    return `62${this.run}${this.next('loan', 7)}`
   }
   sms(): string {
-    return `SMS${this.run}${pad(this.#seq('sms'), 6)}`
+    return `SMS${this.run}${this.next('sms', 6)}`
   }
 }

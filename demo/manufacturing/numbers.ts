@@ -2,45 +2,28 @@
 // outbound delivery and material document, the MES's job, the WMS's handling unit, the
 // supplier portal's availability answer. A run number (the start minute) keeps one run's
 // numbers apart from an earlier run's in the same store.
+import { RunNumbers } from '../run-numbers.ts'
 
-const pad = (n: number, width: number): string => String(n).padStart(width, '0')
-
-export class ManufacturingNumbers {
-  readonly run: string
-  readonly #next = new Map<string, number>()
-
-  constructor(startMs: number) {
-    this.run = pad(Math.floor(startMs / 60_000) % 100_000, 5)
-  }
-
-  #seq(kind: string): number {
-    const n = (this.#next.get(kind) ?? 0) + 1
-    this.#next.set(kind, n)
-    return n
-  }
-
+export class ManufacturingNumbers extends RunNumbers {
   salesOrder(): string {
-    return `SO-${this.run}-${pad(this.#seq('sales-order'), 6)}`
+    return `SO-${this.run}-${this.next('sales-order', 6)}`
   }
   productionOrder(): string {
-    return `PO-${this.run}-${pad(this.#seq('production-order'), 6)}`
+    return `PO-${this.run}-${this.next('production-order', 6)}`
   }
   mesJob(): string {
-    return `JOB-${this.run}-${pad(this.#seq('job'), 5)}`
+    return `JOB-${this.run}-${this.next('job', 5)}`
   }
   handlingUnit(): string {
-    return `HU${this.run}${pad(this.#seq('handling-unit'), 7)}`
+    return `HU${this.run}${this.next('handling-unit', 7)}`
   }
   delivery(): string {
-    return `DL-${this.run}-${pad(this.#seq('delivery'), 6)}`
+    return `DL-${this.run}-${this.next('delivery', 6)}`
   }
   materialDocument(): string {
-    return `49${this.run}${pad(this.#seq('material-document'), 6)}`
+    return `49${this.run}${this.next('material-document', 6)}`
   }
   availabilityCheck(): string {
-    return `AV-${this.run}-${pad(this.#seq('availability'), 6)}`
-  }
-  message(queue: string): string {
-    return `${queue}-${this.run}-${pad(this.#seq(`message:${queue}`), 6)}`
+    return `AV-${this.run}-${this.next('availability', 6)}`
   }
 }
