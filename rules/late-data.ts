@@ -5,13 +5,14 @@
 //  - data arrives late for windows that breached (an event with business time at or before a
 //    breaching evaluation, observed after it): those windows are evaluated again; if none of
 //    them breaches now, the alert never truly breached and resolves with reason `late_data`.
-// Late arrivals are read from business_events (business time Ts, arrival ObservedTs), so this
-// covers the rules that read a process; integration and sync rules read spans and are not
-// re-evaluated.
+// Late arrivals are read from what the rule reads: business_events (business time Ts, arrival
+// ObservedTs) for the rules of a process, otel_traces (start Timestamp, arrival IngestedAt) for
+// the integration and sync thresholds and anomalies. Heartbeats and SQL rules are not replayed.
 import { queryRows, type StoreClient } from '../store/index.ts'
 import { observeAlert, type Observed, type ObserveSettings } from './alert-observe.ts'
 import type { StoredAlert, TransitionRow } from './alert-store.ts'
 import { fingerprint } from './fingerprint.ts'
+import { isProcessKpi } from './kpi-measure.ts'
 import type { Rule } from './model.ts'
 import type { Sample } from './sample.ts'
 import { resolveFor } from './state-machine.ts'
@@ -26,22 +27,33 @@ export function replayTimes(unknownSinceMs: number, atMs: number, intervalMs: nu
   return times.slice(-MAX_REPLAYED_WINDOWS)
 }
 
+/** Where a rule's late data would show: the events of its process, or spans. */
+type LateSource = { readonly kind: 'process'; readonly process: string } | { readonly kind: 'spans' }
+
+function lateSourceOf(rule: Rule): LateSource | undefined {
+  if ('process' in rule && rule.process !== undefined) return { kind: 'process', process: rule.process }
+  if ((rule.kind === 'threshold' || rule.kind === 'anomaly') && !isProcessKpi(rule.kpi)) return { kind: 'spans' }
+  return undefined
+}
+
 /**
- * For each breaching window end `t` (ms), the newest arrival (ns) of an event of `process` at or
- * before `t` that was observed after `t` and after `sinceMs`: an alert with window `t` got late
- * data since it last looked at `since` when that arrival is later than `since`. One statement for
+ * For each breaching window end `t` (ms), the newest arrival (ns) of a row of the source at or
+ * before `t` that arrived after `t` and after `sinceMs`: an alert with window `t` got late data
+ * since it last looked at `since` when that arrival is later than `since`. One statement for
  * all the alerts of a rule (absence rules hold one alert per instance).
  */
-async function lateArrivals(store: StoreClient, process: string, times: readonly number[], sinceMs: number): Promise<Map<number, bigint>> {
+async function lateArrivals(store: StoreClient, source: LateSource, times: readonly number[], sinceMs: number): Promise<Map<number, bigint>> {
   if (times.length === 0) return new Map()
+  const [table, at, arrived, scope] =
+    source.kind === 'process' ? ['business_events', 'Ts', 'ObservedTs', 'Process = {process:String} AND '] : ['otel_traces', 'Timestamp', 'IngestedAt', '']
   const rows = await queryRows<{ t: string; newestNs: string }>(
     store,
-    `SELECT t, toString(max(toUnixTimestamp64Nano(ObservedTs))) AS newestNs
-     FROM business_events ARRAY JOIN {times:Array(Int64)} AS t
-     WHERE Process = {process:String} AND ObservedTs > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
-       AND toUnixTimestamp64Milli(Ts) <= t AND toUnixTimestamp64Milli(ObservedTs) > t
+    `SELECT t, toString(max(toUnixTimestamp64Nano(${arrived}))) AS newestNs
+     FROM ${table} ARRAY JOIN {times:Array(Int64)} AS t
+     WHERE ${scope}${arrived} > fromUnixTimestamp64Milli({since:Int64}, 'UTC')
+       AND toUnixTimestamp64Milli(${at}) <= t AND toUnixTimestamp64Milli(${arrived}) > t
      GROUP BY t`,
-    { process, since: sinceMs, times },
+    { ...(source.kind === 'process' ? { process: source.process } : {}), since: sinceMs, times },
     { tag: 'rules.late-data' },
   )
   return new Map(rows.map((r) => [Number(r.t), BigInt(r.newestNs)]))
@@ -65,7 +77,7 @@ export interface LateDataInput {
 /** What late data changes about the rule's alerts, before this evaluation is applied to them. */
 export async function reevaluateLateData(input: LateDataInput): Promise<Observed[]> {
   const { rule, atMs, current, settings } = input
-  const process = 'process' in rule ? rule.process : undefined
+  const source = lateSourceOf(rule)
   const out: Observed[] = []
   const past = new Map<number, Map<string, Sample> | undefined>()
   const sampleAt = async (t: number, fp: string): Promise<Sample | undefined> => {
@@ -80,11 +92,11 @@ export async function reevaluateLateData(input: LateDataInput): Promise<Observed
     ({ record, details }) => record.ruleId === rule.id && ACTIVE.has(record.phase) && (details.breachTimes ?? []).length > 0,
   )
   const arrivals =
-    process === undefined || checkable.length === 0
+    source === undefined || checkable.length === 0
       ? new Map<number, bigint>()
       : await lateArrivals(
           input.store,
-          process,
+          source,
           [...new Set(checkable.flatMap(({ details }) => details.breachTimes ?? []))].sort((a, b) => a - b),
           Math.min(...checkable.map(({ details }) => lateCheckedSince(details))),
         )
@@ -121,7 +133,7 @@ export async function reevaluateLateData(input: LateDataInput): Promise<Observed
       continue
     }
     const breaches = details.breachTimes ?? []
-    if (process === undefined || !ACTIVE.has(record.phase) || breaches.length === 0) continue
+    if (source === undefined || !ACTIVE.has(record.phase) || breaches.length === 0) continue
     const sinceNs = BigInt(lateCheckedSince(details)) * 1_000_000n
     if (!breaches.some((t) => (arrivals.get(t) ?? 0n) > sinceNs)) continue
     let stillBreaches = false

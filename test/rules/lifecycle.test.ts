@@ -6,7 +6,8 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Alert } from '../../notify/index.ts'
 import { checkRuleTexts, createRulesEngine, listAlerts, type Rule } from '../../rules/index.ts'
-import { queryRows } from '../../store/index.ts'
+import { SPAN_COLUMNS, SPAN_STRUCTURE } from '../../rules/rule-tests/load.ts'
+import { command, queryRows } from '../../store/index.ts'
 import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 import { definitionFrom, insertEvents, ms, type EventSpec } from '../processes/kpis/business-events.ts'
 
@@ -337,5 +338,54 @@ rules:
     await engine.stop()
     expect(phaseOf('A1')).toMatchObject({ phase: 'resolved', resolveReason: 'late_data', resolvedMs: T + 5 * MIN })
     expect(phaseOf('A2')).toMatchObject({ phase: 'firing' })
+  }, 180_000)
+
+  it('replays an integration rule when spans arrive late for its breaching window, and resolves it with late_data', async () => {
+    const T = ms('2026-11-19T10:00:00Z')
+    /** One call of orders-late at `startMs`, stored at `ingestedMs`. */
+    const call = (i: number, startMs: number, failed: boolean, ingestedMs = startMs): string =>
+      JSON.stringify({
+        Timestamp: new Date(startMs).toISOString().replace('Z', '000000'),
+        TraceId: `late${i}`.padEnd(32, '0'),
+        SpanId: String(i).padStart(16, '0'),
+        ParentSpanId: '',
+        SpanName: 'POST /orders',
+        SpanKind: 'Client',
+        ServiceName: 'CRM',
+        ResourceAttributes: {},
+        SpanAttributes: { 'integration.name': 'orders-late', 'integration.source.system': 'CRM', 'integration.target.system': 'ERP' },
+        Duration: 50_000_000,
+        StatusCode: failed ? 'Error' : 'Ok',
+        IngestedAt: new Date(ingestedMs).toISOString(),
+      })
+    const insertSpans = (rows: string[]) =>
+      command(
+        opened.store,
+        `INSERT INTO otel_traces (${SPAN_COLUMNS}) SELECT * FROM format(JSONEachRow, {structure:String}, {body:String}) SETTINGS insert_allow_materialized_columns = 1`,
+        { structure: SPAN_STRUCTURE, body: rows.join('\n') },
+        { tag: 'test.spans' },
+      )
+    // At T: 2 of 4 calls in the last 10 minutes failed (the failures 9 and 8 minutes ago).
+    await insertSpans([call(1, T - 9 * MIN, true), call(2, T - 8 * MIN, true), call(3, T - 5 * MIN, false), call(4, T - 4 * MIN, false)])
+    const integrationRules = rules(`
+group: late_spans
+rules:
+  - id: orders_late_errors
+    kind: threshold
+    kpi: attempt_error_rate
+    where: { integration: orders-late }
+    window: 10m
+    op: '>'
+    value: 0.2
+`)
+    const engine = await createRulesEngine({ store: opened.store, rules: integrationRules, definitions, logger, links })
+    await engine.evaluate(T, { all: true })
+    const mine = () => engine.alerts().find((a) => a.record.ruleId === 'orders_late_errors')?.record
+    expect(mine()).toMatchObject({ phase: 'firing', lastValue: 0.5 })
+    // Eight successful calls of that window reach us 2 minutes after it: 2 of 12 failed then.
+    await insertSpans(Array.from({ length: 8 }, (_, i) => call(10 + i, T - 6 * MIN + i * 30_000, false, T + 2 * MIN)))
+    await engine.evaluate(T + 3 * MIN, { all: true })
+    await engine.stop()
+    expect(mine()).toMatchObject({ phase: 'resolved', resolveReason: 'late_data', resolvedMs: T + 3 * MIN })
   }, 180_000)
 })
