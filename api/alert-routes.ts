@@ -16,12 +16,15 @@ import {
   type Rule,
   type RuleRun,
 } from '../rules/index.ts'
-import type { StoreConnection } from '../store/index.ts'
+import type { StoreClient } from '../store/index.ts'
+import { alertContext, runAction, runbookForAlert, type Runbook } from '../triage/index.ts'
 import { ErrorBodySchema } from './error-body.ts'
 
 export interface AlertRouteDeps {
-  readonly store: StoreConnection
+  readonly store: StoreClient
   readonly rules: readonly Rule[]
+  /** The runbooks loaded at start: their action steps run here when an operator asks. */
+  readonly runbooks?: readonly Runbook[]
   /** The engine's last run of each rule, when the engine runs in this process. */
   readonly lastRuns?: () => ReadonlyMap<string, RuleRun>
 }
@@ -68,6 +71,13 @@ const ActionBody = Type.Object(
   { actor: Type.String({ minLength: 1, maxLength: 200 }), comment: Type.Optional(Type.String({ maxLength: 10_000 })) },
   { additionalProperties: false },
 )
+const ActionResultSchema = Type.Object({
+  runId: Type.String({ description: 'the two alert_actions rows of this run carry it' }),
+  status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+  output: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String()),
+  durationMs: Type.Integer(),
+})
 const MatcherSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$' }),
@@ -161,6 +171,46 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRouteDeps): P
       },
     )
   }
+  app.post<{ Params: { fingerprint: string; step: string }; Body: { actor: string; comment?: string } }>(
+    '/api/v1/alerts/:fingerprint/actions/:step',
+    {
+      schema: {
+        params: Type.Object({ fingerprint: FingerprintParams.properties.fingerprint, step: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 100 }) }),
+        body: ActionBody,
+        tags: ['alerts'],
+        summary:
+          "Run an action step of the alert's runbook for its current episode: recorded in alert_actions before it runs and with its outcome after; actions never run by themselves",
+        response: { 200: ActionResultSchema, 400: ErrorBodySchema, 404: ErrorBodySchema },
+      },
+    },
+    async (request) => {
+      const { fingerprint, step } = request.params
+      const detail = await alertDetail(deps.store, fingerprint)
+      if (detail === undefined) throw new ThroughlineError(ErrorCode.notFound, `fingerprint: no alert ${fingerprint}`, 404)
+      const { alert } = detail
+      if (alert.episodeId === '') throw badRequest(`fingerprint: alert ${fingerprint} has no episode to act on (it is inactive)`)
+      const rule = deps.rules.find((r) => r.id === alert.ruleId)
+      const runbook = runbookForAlert(deps.runbooks ?? [], { ruleId: alert.ruleId, labels: alert.labels, runbook: rule?.runbook ?? alert.ruleId })
+      if (runbook === undefined) throw new ThroughlineError(ErrorCode.notFound, `fingerprint: no runbook for rule ${alert.ruleId}`, 404)
+      const now = Date.now()
+      const context = alertContext(
+        {
+          ...alert,
+          impactStart: alert.impactStart ?? new Date(now).toISOString(),
+          firedAt: alert.firingSince ?? new Date(now).toISOString(),
+          resolvedAt: alert.resolvedAt ?? undefined,
+        },
+        now,
+      )
+      return runAction(deps.store, {
+        runbook,
+        step,
+        alert: context,
+        actor: request.body.actor,
+        ...(request.body.comment !== undefined ? { comment: request.body.comment } : {}),
+      })
+    },
+  )
   app.get<{ Querystring: { expired?: boolean } }>(
     '/api/v1/silences',
     {

@@ -83,7 +83,12 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(integrationRoutes, { store: deps.store })
   await app.register(syncLagRoutes, { store: deps.store })
   await app.register(runbookRoutes, { runbooks: deps.runbooks ?? [] })
-  await app.register(alertRoutes, { store: deps.store, rules: deps.rules ?? [], ...(deps.lastRuleRuns !== undefined ? { lastRuns: deps.lastRuleRuns } : {}) })
+  await app.register(alertRoutes, {
+    store: deps.store,
+    rules: deps.rules ?? [],
+    runbooks: deps.runbooks ?? [],
+    ...(deps.lastRuleRuns !== undefined ? { lastRuns: deps.lastRuleRuns } : {}),
+  })
   await app.register(reportRoutes, {
     store: deps.store,
     rules: deps.rules ?? [],

@@ -6,7 +6,7 @@ import type { Alert, DiagnosticFinding } from '../notify/index.ts'
 import type { Rule } from '../rules/index.ts'
 import type { StoreClient } from '../store/index.ts'
 import { ConfigError } from '../core/errors.ts'
-import { formatRunbookProblem, loadRunbooks, runbookForAlert, runDiagnostics, type Runbook } from '../triage/index.ts'
+import { alertContext, formatRunbookProblem, loadRunbooks, runbookForAlert, runDiagnostics, type Runbook } from '../triage/index.ts'
 
 export const RUNBOOKS_DIR = 'runbooks'
 
@@ -16,29 +16,12 @@ export async function loadRunbooksAtStart(dir = RUNBOOKS_DIR): Promise<readonly 
   return load.runbooks
 }
 
-/** How far before the impact start diagnostics look, so they see what led up to it. */
-const LOOKBACK_MS = 60 * 60_000
-
 export function diagnoser(store: StoreClient, runbooks: readonly Runbook[], rules: readonly Rule[], logger: Logger) {
   const byId = new Map(rules.map((r) => [r.id, r]))
   return async (alert: Alert, phase: 'fired' | 'resolved'): Promise<readonly DiagnosticFinding[]> => {
     const runbook = runbookForAlert(runbooks, { ruleId: alert.ruleId, labels: alert.labels, runbook: byId.get(alert.ruleId)?.runbook ?? alert.ruleId })
     if (runbook === undefined) return []
-    const windowEnd = alert.resolvedAt ?? new Date().toISOString()
-    return runDiagnostics(
-      store,
-      runbook,
-      {
-        ruleId: alert.ruleId,
-        fingerprint: alert.fingerprint,
-        episodeId: alert.episodeId,
-        labels: alert.labels,
-        windowStart: new Date(Date.parse(alert.startsAt) - LOOKBACK_MS).toISOString(),
-        windowEnd,
-        firedAt: alert.firedAt,
-      },
-      phase,
-      { logger },
-    )
+    const context = alertContext({ ...alert, impactStart: alert.startsAt }, Date.now())
+    return runDiagnostics(store, runbook, context, phase, { logger })
   }
 }

@@ -23,6 +23,7 @@ export { DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_MS, MAX_MAX_ROWS, MAX_TIMEOUT_MS, par
 export { BUILT_IN_PARAMETERS } from './parameters.ts'
 export { checkRunbookTexts, DEFAULT_RUNBOOKS_DIR, loadRunbooks, type RunbookLoad } from './loader.ts'
 export { runDiagnostics, type DiagnosticPhase, type DiagnosticsOptions } from './diagnostics.ts'
+export { alertContext, STEP_LOOKBACK_MS, type AlertForSteps } from './alert-context.ts'
 export {
   ACTION_EXECUTORS,
   runAction,

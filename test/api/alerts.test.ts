@@ -5,6 +5,8 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApiApp } from '../../api/index.ts'
 import { checkRuleTexts, createRulesEngine, type RulesEngine } from '../../rules/index.ts'
+import { queryRows } from '../../store/index.ts'
+import { checkRunbookTexts } from '../../triage/index.ts'
 import { definitionFrom, insertEvents } from '../processes/kpis/business-events.ts'
 import { openMigratedStore, type MigratedStore } from '../support/migrated-store.ts'
 
@@ -34,8 +36,48 @@ stages:
   - { after: order.approved, threshold: 30m }
 `)
 
+const RUNBOOK = `---
+id: orders_stuck
+applies_to:
+  rules: [orders_stuck]
+owner: order-desk
+severity_guide:
+  critical: page the WMS team
+last_reviewed: 2026-11-29
+---
+# Orders stuck
+
+## Meaning
+Orders wait after approval longer than their stage allows.
+
+## Impact
+Customers wait.
+
+## Diagnosis
+\`\`\`sql {name=oldest_waiting kind=diagnostic auto=true timeout=5s max_rows=5 title="Approved, not shipped"}
+SELECT Keys['order'] AS order_id FROM business_events WHERE Process = {process:String} ORDER BY Ts LIMIT 5
+\`\`\`
+
+## Mitigation
+\`\`\`sql {name=count_events kind=action timeout=5s title="Count the process's events"}
+SELECT count() FROM business_events WHERE Process = {process:String}
+\`\`\`
+
+\`\`\`sh {name=restart_consumer kind=action timeout=1m title="Restart the WMS consumer"}
+systemctl restart wms-consumer
+\`\`\`
+
+## Verification
+The alert resolves.
+
+## Escalation
+Page the WMS team after an hour.
+`
+
 beforeAll(async () => {
   opened = await openMigratedStore('api_alerts')
+  const runbooks = checkRunbookTexts([{ file: 'runbooks/orders_stuck.md', text: RUNBOOK }])
+  if (!runbooks.ok) throw new Error(JSON.stringify(runbooks.problems))
   const load = checkRuleTexts(
     [
       {
@@ -63,6 +105,7 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     definitions: [definition],
     rules: load.rules,
+    runbooks: runbooks.runbooks,
     lastRuleRuns: () => engine.lastRuns(),
   })
 })
@@ -176,5 +219,46 @@ describe('rules and alert KPIs', () => {
     }>().rules[0]
     expect(row).toMatchObject({ ruleId: 'orders_stuck', episodes: 1, acknowledged: 1, resolved: 0, mttrSeconds: null })
     expect(row!.mttaSeconds).toBeGreaterThanOrEqual(0)
+  })
+})
+
+describe('POST /api/v1/alerts/:fingerprint/actions/:step', () => {
+  const run = (step: string, body: Record<string, unknown>, fp = fingerprint) =>
+    api.inject({ method: 'POST', url: `/api/v1/alerts/${fp}/actions/${step}`, payload: body })
+
+  it("runs an action step of the alert's runbook for the operator named, and records it before and after", async () => {
+    const res = await run('count_events', { actor: 'ops', comment: 'checking the backlog' })
+    expect(res.statusCode).toBe(200)
+    const result = res.json<{ runId: string; status: string; durationMs: number }>()
+    expect(result).toMatchObject({ status: 'succeeded' })
+    const rows = await queryRows<{ Actor: string; Text: string; Details: string }>(
+      opened.store,
+      "SELECT Actor, Text, Details FROM alert_actions WHERE Action = 'run_action' AND Fingerprint = {fp:String} ORDER BY At",
+      { fp: fingerprint },
+      { tag: 'test.actions' },
+    )
+    const details = rows.map((r) => JSON.parse(r.Details) as { runId: string; status: string; step: string; params?: Record<string, string> })
+    expect(rows.map((r) => [r.Actor, r.Text])).toEqual([
+      ['ops', 'checking the backlog'],
+      ['ops', 'checking the backlog'],
+    ])
+    expect(details.map((d) => [d.runId, d.step, d.status])).toEqual([
+      [result.runId, 'count_events', 'started'],
+      [result.runId, 'count_events', 'succeeded'],
+    ])
+    expect(details[0]?.params).toEqual({ process: 'orders_api_alerts' })
+  })
+
+  it.each([
+    ['restart_consumer', { actor: 'ops' }, undefined, 400, 'no executor runs sh actions'],
+    ['oldest_waiting', { actor: 'ops' }, undefined, 400, 'not an action'],
+    ['no_such_step', { actor: 'ops' }, undefined, 404, "no step named 'no_such_step'"],
+    ['count_events', {}, undefined, 400, 'actor'],
+    ['count_events', { actor: 'ops' }, '0000000000000000', 404, 'no alert 0000000000000000'],
+    ['Bad-Step', { actor: 'ops' }, undefined, 400, 'step'],
+  ])('refuses %s %j (fingerprint %s) with %i naming the problem', async (step, body, fp, status, message) => {
+    const res = await run(step, body, fp ?? fingerprint)
+    expect(res.statusCode).toBe(status)
+    expect(res.json<{ message: string }>().message).toContain(message)
   })
 })
