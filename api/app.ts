@@ -11,6 +11,7 @@ import { alertRoutes } from './alert-routes.ts'
 import { reportRoutes } from './report-routes.ts'
 import { importRoutes } from './import-routes.ts'
 import { integrationRoutes } from './integration-routes.ts'
+import { queueRoutes } from './queue-routes.ts'
 import { processKpiRoutes } from './process-kpi-routes.ts'
 import { processAnalysisRoutes } from './process-analysis-routes.ts'
 import { syncLagRoutes } from './sync-lag-routes.ts'
@@ -81,6 +82,7 @@ export async function buildApiApp(deps: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(processKpiRoutes, { store: deps.store, definitions, ...facts })
   await app.register(processAnalysisRoutes, { store: deps.store, definitions, ...facts })
   await app.register(integrationRoutes, { store: deps.store })
+  await app.register(queueRoutes, { store: deps.store })
   await app.register(syncLagRoutes, { store: deps.store })
   await app.register(runbookRoutes, { runbooks: deps.runbooks ?? [] })
   await app.register(alertRoutes, {

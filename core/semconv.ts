@@ -58,6 +58,11 @@ export const SyncAttr = {
 export const OtelAttr = {
   serviceName: 'service.name',
   messageId: 'messaging.message.id',
+  messagingSystem: 'messaging.system',
+  messagingDestination: 'messaging.destination.name',
+  /** send, receive, process, ... (semantic conventions 1.26+); older SDKs set messaging.operation. */
+  messagingOperationType: 'messaging.operation.type',
+  messagingOperationLegacy: 'messaging.operation',
   errorType: 'error.type',
   exceptionType: 'exception.type',
   exceptionMessage: 'exception.message',

@@ -8,6 +8,7 @@ import {
   integrationHealth,
   slaAttainment,
   stuckInstances,
+  queueBacklog,
   syncLag,
   type FactsSource,
   type ProcessDefinition,
@@ -16,7 +17,7 @@ import {
 } from '../processes/index.ts'
 import type { StoreClient } from '../store/index.ts'
 import { UNSHARED, type CycleMemo } from './cycle-memo.ts'
-import { PROCESS_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
+import { PROCESS_KPI_NAMES, QUEUE_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
 
 /** The fields of a threshold or anomaly rule that say what to measure. */
 export interface KpiSpec {
@@ -57,6 +58,7 @@ export interface MeasureContext {
 const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
 const PROCESS_KPIS: ReadonlySet<string> = new Set(PROCESS_KPI_NAMES)
 const SYNC_KPIS: ReadonlySet<string> = new Set(SYNC_KPI_NAMES)
+const QUEUE_KPIS: ReadonlySet<string> = new Set(QUEUE_KPI_NAMES)
 
 export const isProcessKpi = (kpi: string): boolean => PROCESS_KPIS.has(kpi)
 
@@ -198,8 +200,39 @@ async function syncKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promis
   }))
 }
 
+const QUEUE_DIMENSIONS = { messaging_system: 'system', destination: 'destination' } as const
+
+async function queueKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
+  // Every destination's backlog for messages sent in the window, once per window per cycle.
+  const all = await memoOf(ctx).once(['queue-backlog', spec.windowMs, atMs], () =>
+    queueBacklog(ctx.store, { fromNs: ns(atMs - spec.windowMs), nowNs: ns(atMs) }),
+  )
+  const groups = new Map<string, { labels: Record<string, string>; backlog: number; oldest: number | null }>()
+  for (const q of all) {
+    if (!passes(spec.where, 'messaging_system', q.system) || !passes(spec.where, 'destination', q.destination)) continue
+    const labels: Record<string, string> = { ...spec.labels }
+    for (const dim of spec.groupBy) {
+      const field = QUEUE_DIMENSIONS[dim as keyof typeof QUEUE_DIMENSIONS]
+      if (field !== undefined) labels[dim] = q[field]
+    }
+    const key = JSON.stringify(labels)
+    const g = groups.get(key) ?? { labels, backlog: 0, oldest: null }
+    g.backlog += q.backlog
+    if (q.oldestWaitingSeconds !== null) g.oldest = Math.max(g.oldest ?? 0, q.oldestWaitingSeconds)
+    groups.set(key, g)
+  }
+  // A count stands on itself; the oldest wait is 0 with nothing waiting.
+  return [...groups.values()].map((g) => ({
+    labels: g.labels,
+    value: spec.kpi === 'queue_backlog' ? g.backlog : (g.oldest ?? 0),
+    sample: Number.POSITIVE_INFINITY,
+    nullIsNoData: false,
+  }))
+}
+
 /** The KPI over the window that ends at `atMs` (event time), per label set. */
 export async function measureKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
   if (PROCESS_KPIS.has(spec.kpi)) return processKpi(ctx, definitionOf(ctx.definitions, spec.process ?? ''), spec, atMs)
+  if (QUEUE_KPIS.has(spec.kpi)) return queueKpi(ctx, spec, atMs)
   return SYNC_KPIS.has(spec.kpi) ? syncKpi(ctx, spec, atMs) : integrationKpi(ctx, spec, atMs)
 }

@@ -56,7 +56,9 @@ export const PROCESS_KPI_NAMES = [
 ] as const
 export const INTEGRATION_KPI_NAMES = ['attempt_error_rate', 'operation_failure_rate', 'latency_p95_ms'] as const
 export const SYNC_KPI_NAMES = ['sync_lag_p95_seconds', 'pending_syncs'] as const
-export const KPI_NAMES = [...PROCESS_KPI_NAMES, ...INTEGRATION_KPI_NAMES, ...SYNC_KPI_NAMES] as const
+/** From messaging spans (processes/kpis/queue-backlog.ts); `where`/`group_by`: messaging_system, destination. */
+export const QUEUE_KPI_NAMES = ['queue_backlog', 'queue_oldest_waiting_seconds'] as const
+export const KPI_NAMES = [...PROCESS_KPI_NAMES, ...INTEGRATION_KPI_NAMES, ...SYNC_KPI_NAMES, ...QUEUE_KPI_NAMES] as const
 
 export const ThresholdRuleSchema = Type.Object(
   {

@@ -14,6 +14,7 @@ export {
   type IntegrationScope,
   type OperationOutcomes,
 } from './integration-health.ts'
+export { queueBacklog, queueBacklogQuery, type QueueBacklog, type QueueScope } from './queue-backlog.ts'
 export { sourceFreshness, sourceFreshnessQuery, SYSTEM_KINDS, type FreshnessScope, type SourceFreshness, type SystemKind } from './source-freshness.ts'
 export { instanceEventsCte, memberEventsCte, MEMBER_EVENT_COLUMNS, scopeParams, type LogScope } from './instance-events.ts'
 export {
