@@ -216,19 +216,27 @@ function insertEventsSql(): string {
 }
 
 /**
+ * IngestedAt of a generated span: when it ended, as a live collector would have stored it (the
+ * default, the time of the insert, would make the whole history look late to the rules).
+ */
+const ARRIVED_AT_SPAN_END = "fromUnixTimestamp64Milli(intDiv(ev.4 + toInt64(duration), 1000000), 'UTC')"
+
+/**
  * The spans the span-derived events (sales order created, delivery created) were recognised
  * from, for the events inside the default trace retention (30 days): older spans are gone.
  */
 function insertOrderSpansSql(): string {
-  return `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode, StatusMessage)
+  return `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode, StatusMessage, IngestedAt)
     SELECT fromUnixTimestamp64Nano(ev.4), ev.9, ev.10, '', '',
            if(ev.2 = 'sales_order.created', 'POST A_SalesOrder', 'POST /deliveries'),
            if(ev.2 = 'sales_order.created', 'Client', 'Server'),
            if(ev.2 = 'sales_order.created', 'erp-adapter', 'wms-adapter') AS service,
            map('service.name', service, 'business.system', ev.3, 'deployment.environment', 'prod'), 'throughline-bench', '1',
            mapUpdate(mapUpdate(ev.7, mapApply((k, v) -> (concat('business.key.', k), v), ev.6)), map('business.process', {process:String})),
-           toUInt64(50000000 + cityHash64(ev.10) % 1500000000), 'Ok', ''
-    FROM (${orderEventsSql()}) WHERE ev.8 = 'span' AND ev.4 >= {nowNs:Int64} - {retentionNs:Int64}`
+           toUInt64(50000000 + cityHash64(ev.10) % 1500000000) AS duration, 'Ok', '',
+           ${ARRIVED_AT_SPAN_END}
+    FROM (${orderEventsSql()}) WHERE ev.8 = 'span' AND ev.4 >= {nowNs:Int64} - {retentionNs:Int64}
+    SETTINGS insert_allow_materialized_columns = 1`
 }
 
 /**
@@ -276,7 +284,7 @@ function insertKeyEdgesSql(): string {
 function insertSyncSpansSql(): string {
   const span = (ts: string, dur: string, side: 'change' | 'apply', version: string, spanSalt: number, on: string) =>
     `(toInt64(${ts}), toUInt64(${dur}), '${side}', toUInt64(${version}), leftPad(lower(hex(cityHash64(n, ${spanSalt}))), 16, '0'), toUInt8(${on}))`
-  return `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode, StatusMessage)
+  return `INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, TraceState, SpanName, SpanKind, ServiceName, ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes, Duration, StatusCode, StatusMessage, IngestedAt)
     SELECT fromUnixTimestamp64Nano(s.1), trace, s.5, '', '',
            concat(if(s.3 = 'change', 'publish ', 'apply '), entity_type),
            if(s.3 = 'change', 'Producer', 'Consumer'),
@@ -285,7 +293,7 @@ function insertSyncSpansSql(): string {
            map('sync.side', s.3, 'sync.entity.type', entity_type, 'sync.entity.id', entity_id, 'sync.entity.version', toString(s.4),
                'sync.source.change_time', toString(if(s.3 = 'change', s.1, t1)), 'integration.source.system', source, 'integration.target.system', target,
                'integration.name', concat(lower(source), '-', lower(target), '-', entity_type, '-sync'), 'messaging.message.id', concat(trace, '/', toString(s.4))),
-           s.2, 'Ok', ''
+           s.2, 'Ok', '', fromUnixTimestamp64Milli(intDiv(s.1 + toInt64(s.2), 1000000), 'UTC')
     FROM (
       SELECT number AS n, ${r(1)} < 0.6 AS customer,
              if(customer, 'CRM', 'ERP') AS source, if(customer, 'ERP', 'CRM') AS target, if(customer, 'customer', 'material') AS entity_type,
@@ -302,7 +310,8 @@ function insertSyncSpansSql(): string {
                ${span('if(coalesce, t2, t1) + lag', `20000000 + cityHash64(n, 14) % 480000000`, 'apply', 'if(coalesce, 2 * n + 2, 2 * n + 1)', 15, 'applied')}
              ]) AS spans
       FROM numbers({base:UInt64}, {count:UInt64})
-    ) ARRAY JOIN spans AS s`
+    ) ARRAY JOIN spans AS s
+    SETTINGS insert_allow_materialized_columns = 1`
 }
 
 export async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> {

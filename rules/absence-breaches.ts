@@ -1,5 +1,5 @@
-// The absence kind's statement: "after milestone A, expect B within T" for every absence rule
-// of one process at once. The instance facts are read once with each rule's A and B reaches;
+// The absence kind's statement: "after milestone A, expect B within T" for the absence rules
+// of one process that look back as far (rules/evaluate.ts groups them). The instance facts are read once with each rule's A and B reaches;
 // ARRAY JOIN gives one row per (instance, rule), kept when the deadline (A + T, on the rule's
 // clock) has passed without B, unless the instance was cancelled or ended failed (a rejected
 // order expects nothing more). The rules of a cycle share it (rules/cycle-memo.ts): 30 absence

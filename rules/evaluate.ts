@@ -5,7 +5,7 @@
 // engine (or what the rule's no_data policy says).
 import type { AlertImpact } from '../notify/index.ts'
 import type { ProcessDefinition, StuckAnswer } from '../processes/index.ts'
-import { absenceBreaches, type AbsenceRule } from './absence-breaches.ts'
+import { absenceBreaches, absenceLookbackMs, type AbsenceRule } from './absence-breaches.ts'
 import { queryRows, runReadOnly } from '../store/index.ts'
 import { anomaly } from './anomaly.ts'
 import { UNSHARED } from './cycle-memo.ts'
@@ -46,10 +46,13 @@ async function threshold(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'th
 
 async function absence(ctx: EvaluationContext, rule: AbsenceRule): Promise<Sample[]> {
   const definition = definitionOf(ctx.definitions, rule.process)
-  // Every absence rule of the process the engine holds, in one statement per cycle.
-  const group = [rule, ...(ctx.cycleRules ?? []).filter((r): r is AbsenceRule => r.kind === 'absence' && r.process === rule.process && r.id !== rule.id)].sort(
-    (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  )
+  // Every absence rule of the process with the same lookback, in one statement per cycle: a
+  // longer lookback reads more instances and more calendar periods for each, so rules do not
+  // share a statement with longer-looking ones.
+  const lookbackMs = absenceLookbackMs(rule)
+  const sharesWith = (r: Rule): r is AbsenceRule =>
+    r.kind === 'absence' && r.process === rule.process && r.id !== rule.id && absenceLookbackMs(r) === lookbackMs
+  const group = [rule, ...(ctx.cycleRules ?? []).filter(sharesWith)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const facts = factsFor(ctx, ctx.atMs)
   const breaches = await (ctx.memo ?? UNSHARED).once(['absence', rule.process, ctx.atMs, facts, group.map((r) => r.id).join(',')], () =>
     absenceBreaches(ctx.store, definition, group, ctx.atMs, facts),
