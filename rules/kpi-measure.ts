@@ -82,18 +82,13 @@ export function sharedStuck(ctx: MeasureContext, definition: ProcessDefinition, 
 /** How many at-risk or breached instances an SLA answer lists (alert samples show 5 of them). */
 const SLA_LISTED = 100
 
-/** Each SLA of the process (or only `only`) over the window ending at `atMs`, once per SLA, window and time per cycle. */
+/** Each SLA of the process (or only `only`) over the window ending at `atMs`: one statement for all its SLAs per window and time per cycle. */
 export async function sharedSlas(ctx: MeasureContext, definition: ProcessDefinition, windowMs: number, atMs: number, only?: string): Promise<SlaAttainment[]> {
   const facts = factsFor(ctx, atMs)
   // The window holds its end: an instance due at the evaluation instant counts in it.
   const scope = { definition, window: { fromNs: ns(atMs - windowMs), toNs: ns(atMs) + 1n }, nowNs: ns(atMs), limit: SLA_LISTED, facts }
-  const slas = definition.slas.filter((sla) => only === undefined || sla.name === only)
-  const answers: SlaAttainment[] = []
-  for (const sla of slas) {
-    const one = await memoOf(ctx).once(['sla', definition.name, sla.name, windowMs, atMs, facts], () => slaAttainment(ctx.store, scope, sla.name))
-    answers.push(...one)
-  }
-  return answers
+  const all = await memoOf(ctx).once(['slas', definition.name, windowMs, atMs, facts], () => slaAttainment(ctx.store, scope))
+  return all.filter((s) => only === undefined || s.sla === only)
 }
 
 async function processKpi(ctx: MeasureContext, definition: ProcessDefinition, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
