@@ -113,7 +113,7 @@ describe('GET /api/v1/reports/incidents', () => {
     const md = await api.inject({ method: 'GET', url: `/api/v1/reports/incidents?from=${from}&to=${to}&format=md` })
     expect(md.body).toContain('| erp\\_errors | - | 1 | 1 | 4 min (240 s) | 1 | 10 min (600 s) |')
     const html = await api.inject({ method: 'GET', url: `/api/v1/reports/incidents?from=${from}&to=${to}&format=html` })
-    expect(html.body).toContain(`<a href="https://tl.example/api/v1/alerts/${FP}/episodes/${S}/report">report</a>`)
+    expect(html.body).toContain(`<a href="https://tl.example/api/v1/alerts/${FP}/episodes/${S}/report?format=html">report</a>`)
     const backwards = await api.inject({ method: 'GET', url: `/api/v1/reports/incidents?from=${to}&to=${from}` })
     expect(backwards.statusCode).toBe(400)
     expect(backwards.json()).toMatchObject({ code: 'TL_BAD_REQUEST', message: expect.stringContaining('from: must be before to') })
