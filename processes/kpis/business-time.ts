@@ -26,25 +26,41 @@ export const wallClockSql: ClockSql = {
  */
 export function businessClockSql(calendar: BusinessCalendar, fromMs: number, toMs: number): ClockSql {
   const periods = workingPeriodsBetween(calendar, new Date(fromMs), new Date(toMs))
-  // Two parallel arrays of milliseconds (exact as JS numbers; the client quotes strings in
-  // arrays and writes nested arrays, not tuples), turned into (start, end) ns pairs in SQL.
-  const p = 'arrayZip(arrayMap(x -> x * 1000000, {calendarStartsMs:Array(Int64)}), arrayMap(x -> x * 1000000, {calendarEndsMs:Array(Int64)}))'
+  // Constant arrays, bound once per statement: period starts and ends, and the working time
+  // accumulated by each period's end. Milliseconds (exact as JS numbers; the client quotes
+  // strings in arrays), turned into nanoseconds in SQL, where constant folding does it once.
+  // Per row, an instant is placed by one linear scan (arrayFirstIndex) over the period ends:
+  // no array is built per row.
+  let total = 0
+  const cumulativeEndsMs = periods.map(([a, b]) => (total += b - a))
+  const starts = 'arrayMap(x -> x * 1000000, {calendarStartsMs:Array(Int64)})'
+  const ends = 'arrayMap(x -> x * 1000000, {calendarEndsMs:Array(Int64)})'
+  const worked = 'arrayMap(x -> x * 1000000, {calendarWorkedMs:Array(Int64)})'
   // Array functions refuse Nullable lambdas: callers filter NULL instants out (a NULL start has
   // no deadline), so here they read as 0 and their result is never used.
   const nn = (x: string): string => `assumeNotNull(${x})`
-  // Working time from the first period's start up to instant t.
-  const before = (t: string) => `arraySum(p -> greatest(0, least(${t}, p.2) - p.1), ${p})`
+  // Working time from the first period's start up to instant t: the periods ended before t,
+  // plus the part of the one t falls in (or 0 between periods); all of it past the last period.
+  const before = (t: string): string =>
+    `if(arrayFirstIndex(e -> e > ${t}, ${ends}) AS i_${idOf(t)} = 0, arrayElement(${worked}, -1),
+        arrayElement(${worked}, i_${idOf(t)}) - (arrayElement(${ends}, i_${idOf(t)}) - greatest(arrayElement(${starts}, i_${idOf(t)}), least(${t}, arrayElement(${ends}, i_${idOf(t)})))))`
   return {
-    between: (rawFrom, rawTo) => {
-      const [from, to] = [nn(rawFrom), nn(rawTo)]
-      return `(arraySum(p -> greatest(0, least(${to}, p.2) - greatest(${from}, p.1)), ${p}) - arraySum(p -> greatest(0, least(${from}, p.2) - greatest(${to}, p.1)), ${p}))`
-    },
+    between: (rawFrom, rawTo) => `(${before(nn(rawTo))} - ${before(nn(rawFrom))})`,
     after: (rawFrom, duration) => {
-      const from = nn(rawFrom)
-      return `arrayFirst(x -> x IS NOT NULL, arrayMap((p, c) -> if(c >= ${before(from)} + ${duration}, toNullable(p.2 - (c - (${before(from)} + ${duration}))), NULL), ${p}, arrayCumSum(arrayMap(p -> p.2 - p.1, ${p}))))`
+      const target = `(${before(nn(rawFrom))} + ${duration})`
+      // The first period whose accumulated end reaches the target holds the instant; NULL past the periods.
+      return `if(arrayFirstIndex(w -> w >= ${target}, ${worked}) AS j_${idOf(rawFrom + duration)} = 0, NULL,
+        toNullable(arrayElement(${ends}, j_${idOf(rawFrom + duration)}) - (arrayElement(${worked}, j_${idOf(rawFrom + duration)}) - ${target})))`
     },
-    params: { calendarStartsMs: periods.map(([a]) => a), calendarEndsMs: periods.map(([, b]) => b) },
+    params: { calendarStartsMs: periods.map(([a]) => a), calendarEndsMs: periods.map(([, b]) => b), calendarWorkedMs: cumulativeEndsMs },
   }
+}
+
+/** A short alias suffix for an expression, so its scan is computed once where it is used twice. */
+function idOf(expression: string): string {
+  let h = 0
+  for (let i = 0; i < expression.length; i++) h = (Math.imul(h, 31) + expression.charCodeAt(i)) >>> 0
+  return h.toString(36)
 }
 
 export function clockSql(clock: Clock, calendar: BusinessCalendar, fromMs: number, toMs: number): ClockSql {
