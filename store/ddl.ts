@@ -31,8 +31,12 @@ export type StoreTable =
   | 'notification_log'
   | 'notification_groups'
   | 'alert_diagnostics'
+  | 'sync_events'
 
 export const TRACE_ID_TS_VIEW = 'otel_traces_trace_id_ts_mv'
+
+/** The materialized views the store creates after TRACE_ID_TS_VIEW (each from one table into another). */
+export type StoreView = 'sync_events_mv'
 
 interface TableSpec {
   readonly template: string
@@ -91,6 +95,24 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
     shardingKey: 'cityHash64(Receiver, GroupKey)',
   },
   alert_diagnostics: { template: 'alert_diagnostics.sql', engine: 'MergeTree', shardingKey: 'cityHash64(EpisodeId)' },
+  // The sync spans of otel_traces, narrow and typed (ADR 0006): same TTL, same shard as the span
+  // (the view writes the local table of the span's shard; the backfill goes by the same key).
+  sync_events: {
+    template: 'sync_events.sql',
+    engine: 'MergeTree',
+    ttl: { expression: 'toDateTime(Timestamp)', days: 'tracesDays' },
+    shardingKey: 'cityHash64(TraceId)',
+  },
+}
+
+interface ViewSpec {
+  readonly template: string
+  readonly source: StoreTable
+  readonly target: StoreTable
+}
+
+const viewSpecs: Readonly<Record<StoreView, ViewSpec>> = {
+  sync_events_mv: { template: 'sync_events_mv.sql', source: 'otel_traces', target: 'sync_events' },
 }
 
 export const DISTRIBUTED_TEMPLATE = 'distributed.sql'
@@ -230,6 +252,31 @@ export function createTraceIdTsViewSql(target: DdlTarget): string {
     source: qualifiedName(localTableName('otel_traces', target), target),
     target: qualifiedName(localTableName('otel_traces_trace_id_ts', target), target),
   })
+}
+
+/** The templates one view's creation reads (for checksums). */
+export function viewTemplates(view: StoreView): readonly string[] {
+  return [viewSpecs[view].template]
+}
+
+/** CREATE MATERIALIZED VIEW for one view: from the local source table into the local target table in cluster mode, so each shard's view sees the rows its shard stores. */
+export function createViewSql(view: StoreView, target: DdlTarget): string {
+  const spec = viewSpecs[view]
+  return renderSql(sqlTemplate(spec.template), {
+    table: qualifiedName(view, target),
+    onCluster: onClusterClause(target),
+    source: qualifiedName(localTableName(spec.source, target), target),
+    target: qualifiedName(localTableName(spec.target, target), target),
+  })
+}
+
+/**
+ * A one-time INSERT ... SELECT template (placeholders {{table}}, {{source}}): from the source
+ * table into the table, both under the names readers use (the Distributed tables in cluster
+ * mode, so the rows go to the shards by the table's sharding key). Not ON CLUSTER: it runs once.
+ */
+export function backfillSql(table: StoreTable, source: StoreTable, template: string, target: DdlTarget): string {
+  return renderSql(sqlTemplate(template), { table: qualifiedName(table, target), source: qualifiedName(source, target) })
 }
 
 /**

@@ -1,21 +1,27 @@
 // Versioned, additive, idempotent schema migrations, recorded in schema_migrations with a
-// checksum of the SQL templates they render. Every statement is IF NOT EXISTS, so two
-// processes starting at once both succeed; a migration whose SQL changed after it ran is refused.
+// checksum of the SQL templates they render. Every DDL statement is IF NOT EXISTS and a
+// backfill inserts only rows not there yet, so two processes starting at once both succeed
+// and a migration interrupted before it was recorded can run again; a migration whose SQL
+// changed after it ran is refused.
 import { createHash } from 'node:crypto'
 import type { Config } from '../core/config.ts'
 import { ErrorCode, ThroughlineError } from '../core/errors.ts'
 import type { StoreClient } from './client.ts'
 import {
   alterTableSql,
+  backfillSql,
   createTableSql,
   createTraceIdTsViewSql,
+  createViewSql,
   ddlTarget,
   qualifiedName,
   sqlTemplate,
   tableTemplates,
   TRACE_ID_TS_VIEW_TEMPLATE,
+  viewTemplates,
   type DdlTarget,
   type StoreTable,
+  type StoreView,
 } from './ddl.ts'
 import { clickHouseErrorCode, command, queryRows } from './query.ts'
 
@@ -31,6 +37,16 @@ export type MigrationStep =
   | { readonly kind: 'alterTable'; readonly table: StoreTable; readonly template: string }
   /** For what only the local (storage) table takes, such as a skip index. */
   | { readonly kind: 'alterLocalTable'; readonly table: StoreTable; readonly template: string }
+  /** A materialized view of store/ddl.ts' views, after its source and target tables. */
+  | { readonly kind: 'createView'; readonly view: StoreView }
+  /**
+   * A one-time INSERT ... SELECT from `source` into `table` (e.g. what a new view would have
+   * written for the rows stored before it). Not IF NOT EXISTS, so its template must insert only
+   * rows not in the table yet (the statement runs again if the migration is interrupted before
+   * it is recorded), and the table's readers must not count a row twice (two processes
+   * migrating at once may both insert it).
+   */
+  | { readonly kind: 'backfill'; readonly table: StoreTable; readonly source: StoreTable; readonly template: string }
 
 export interface Migration {
   readonly version: number
@@ -96,6 +112,17 @@ export const migrations: readonly Migration[] = [
       { kind: 'createTable', table: 'instance_facts' },
     ],
   },
+  {
+    version: 6,
+    name: 'sync events',
+    steps: [
+      { kind: 'createTable', table: 'sync_events' },
+      // The view first, then the backfill: a span stored in between is in otel_traces when the
+      // backfill reads it and in sync_events through the view, and the backfill skips it.
+      { kind: 'createView', view: 'sync_events_mv' },
+      { kind: 'backfill', table: 'sync_events', source: 'otel_traces', template: 'sync_events_backfill.sql' },
+    ],
+  },
 ]
 
 export interface MigrationResult {
@@ -113,6 +140,10 @@ function stepStatements(step: MigrationStep, target: DdlTarget): string[] {
       return alterTableSql(step.table, step.template, target)
     case 'alterLocalTable':
       return alterTableSql(step.table, step.template, target, 'local')
+    case 'createView':
+      return [createViewSql(step.view, target)]
+    case 'backfill':
+      return [backfillSql(step.table, step.source, step.template, target)]
   }
 }
 
@@ -124,7 +155,10 @@ function stepTemplates(step: MigrationStep): readonly string[] {
       return [TRACE_ID_TS_VIEW_TEMPLATE]
     case 'alterTable':
     case 'alterLocalTable':
+    case 'backfill':
       return [step.template]
+    case 'createView':
+      return viewTemplates(step.view)
   }
 }
 

@@ -1,7 +1,7 @@
-// K7, data-sync lag (source -> target), straight from the spans that carry sync.* attributes:
+// K7, data-sync lag (source -> target), from the spans that carry sync.* attributes (their
+// narrow copy in sync_events, filled at insert time: docs/adr/0006-sync-events-table.md):
 // each source change matches the earliest apply of the same entity at version >= its own at
 // the target; lag, coalescing, pending (missing_sync) changes. Semantics: docs/kpis/sync-lag.md.
-import { SyncAttr } from '../../core/semconv.ts'
 import { queryRows, type QueryParams, type StoreConnection } from '../../store/index.ts'
 import type { KpiQuery } from './kpi-query.ts'
 
@@ -69,11 +69,6 @@ const NS_PER_MS = 1_000_000n
 function syncParams(scope: SyncLagScope): Record<string, string | number> {
   const horizonNs = BigInt(scope.horizonMs ?? DEFAULT_SYNC_HORIZON_MS) * NS_PER_MS
   return {
-    sideKey: SyncAttr.side,
-    typeKey: SyncAttr.entityType,
-    idKey: SyncAttr.entityId,
-    versionKey: SyncAttr.entityVersion,
-    changeTimeKey: SyncAttr.sourceChangeTime,
     fromNs: scope.fromNs.toString(),
     toNs: scope.toNs.toString(),
     scanFromNs: (scope.fromNs - horizonNs).toString(),
@@ -91,38 +86,45 @@ function syncParams(scope: SyncLagScope): Record<string, string | number> {
  * CTEs ending in `per_change`: one row per (change, target it is expected at) with `echo`,
  * `matched`, `lag_seconds` and `sharing` (changes matched to the same apply).
  *
- * The systems come from otel_traces' MATERIALIZED columns: SourceSystem and TargetSystem are
- * integration.{source,target}.system (span, else resource); BusinessSystem is business.system
- * (span, else resource), else service.name. A change's source: SourceSystem, else
- * BusinessSystem; an apply's target: TargetSystem, else BusinessSystem.
+ * `sync_spans` reads sync_events, one row per sync span of otel_traces (sync.side 'change' or
+ * 'apply', an entity type, id and a numeric version; store/sql/sync_events_mv.sql), its
+ * change time already parsed (sync.source.change_time as unix ns or a date-time, else the
+ * span's end). The systems are otel_traces' MATERIALIZED columns, copied: SourceSystem and
+ * TargetSystem are integration.{source,target}.system (span, else resource); BusinessSystem is
+ * business.system (span, else resource), else service.name. A change's source: SourceSystem,
+ * else BusinessSystem; an apply's target: TargetSystem, else BusinessSystem.
+ *
+ * ClickHouse inlines a CTE at every reference, so each is referenced as few times as it can
+ * be: `expected` once (a change's targets are its named ones, else those of the `routes`
+ * applies of its entity type came by, as one array), and the match of each expected change
+ * (the earliest apply at its target of a version at least its own, from its source or from an
+ * unnamed one; echoes match nothing) is the same grouped LEFT JOIN that gives per_change its rows.
  */
+const MATCHES = "a.found = 1 AND NOT e.echo AND a.version >= e.version AND (a.apply_source = e.source OR a.apply_source = '')"
+
 const PER_CHANGE_CTE = `
 sync_spans AS (
-  SELECT SpanAttributes[{sideKey:String}] AS side, SpanAttributes[{typeKey:String}] AS entity_type,
-         SpanAttributes[{idKey:String}] AS entity_id, toUInt64OrNull(SpanAttributes[{versionKey:String}]) AS version,
-         SpanAttributes[{changeTimeKey:String}] AS change_time_text,
-         toUnixTimestamp64Nano(Timestamp) + toInt64(Duration) AS end_ns, SourceSystem, TargetSystem, BusinessSystem
-  FROM otel_traces
+  SELECT Side AS side, EntityType AS entity_type, EntityId AS entity_id, Version AS version, ChangeNs AS change_ns,
+         EndNs AS end_ns, SourceSystem, TargetSystem, BusinessSystem
+  FROM sync_events
   WHERE Timestamp >= fromUnixTimestamp64Nano({scanFromNs:Int64}) AND Timestamp < fromUnixTimestamp64Nano({scanToNs:Int64})
-    AND side IN ('change', 'apply') AND entity_type != '' AND entity_id != '' AND version IS NOT NULL
     AND ({entityType:String} = '' OR entity_type = {entityType:String})
     AND ({tenant:String} = '' OR Tenant = {tenant:String})
 ),
 applies AS (
   SELECT if(TargetSystem != '', TargetSystem, BusinessSystem) AS target, SourceSystem AS apply_source,
-         entity_type, entity_id, assumeNotNull(version) AS version, min(end_ns) AS applied_ns
+         entity_type, entity_id, version, min(end_ns) AS applied_ns
   FROM sync_spans WHERE side = 'apply'
   GROUP BY target, apply_source, entity_type, entity_id, version
 ),
+routes AS (SELECT DISTINCT (apply_source, target, entity_type) AS route FROM applies),
 changes AS (
   SELECT source, entity_type, entity_id, version, min(change_ns) AS ts_ns,
          arrayFilter(t -> t != '' AND t != source, groupUniqArray(named_target)) AS named_targets,
          (source, entity_type, entity_id, version) IN (SELECT target, entity_type, entity_id, version FROM applies) AS echo
   FROM (
     SELECT if(SourceSystem != '', SourceSystem, BusinessSystem) AS source, TargetSystem AS named_target,
-           entity_type, entity_id, assumeNotNull(version) AS version,
-           coalesce(if(match(change_time_text, '^[0-9]{1,19}$'), toInt64OrNull(change_time_text),
-                       toUnixTimestamp64Nano(parseDateTime64BestEffortOrNull(change_time_text, 9, 'UTC'))), end_ns) AS change_ns
+           entity_type, entity_id, version, change_ns
     FROM sync_spans WHERE side = 'change'
   )
   WHERE {sourceSystem:String} = '' OR source = {sourceSystem:String}
@@ -130,29 +132,25 @@ changes AS (
   HAVING ts_ns >= {fromNs:Int64} AND ts_ns < {toNs:Int64}
 ),
 expected AS (
-  SELECT * FROM (
-    SELECT source, target, entity_type, entity_id, version, ts_ns, echo FROM changes ARRAY JOIN named_targets AS target
-    UNION ALL
-    SELECT DISTINCT c.source, r.target, c.entity_type, c.entity_id, c.version, c.ts_ns, c.echo
-    FROM changes AS c
-    INNER JOIN (SELECT DISTINCT apply_source, target, entity_type FROM applies) AS r ON r.entity_type = c.entity_type
-    WHERE empty(c.named_targets) AND (r.apply_source = c.source OR r.apply_source = '') AND r.target != c.source
-  )
+  SELECT source, target, entity_type, entity_id, version, ts_ns, echo
+  FROM changes
+  ARRAY JOIN if(empty(named_targets),
+                arrayDistinct(arrayMap(r -> r.2, arrayFilter(r -> r.3 = entity_type AND (r.1 = source OR r.1 = '') AND r.2 != source, (SELECT groupArray(route) FROM routes)))),
+                named_targets) AS target
   WHERE {targetSystem:String} = '' OR target = {targetSystem:String}
 ),
-matches AS (
-  SELECT e.source AS source, e.target AS target, e.entity_type AS entity_type, e.entity_id AS entity_id, e.version AS version,
-         min((a.applied_ns, a.version, a.apply_source)) AS apply, 1 AS found
-  FROM expected AS e
-  INNER JOIN applies AS a ON a.target = e.target AND a.entity_type = e.entity_type AND a.entity_id = e.entity_id
-  WHERE NOT e.echo AND a.version >= e.version AND (a.apply_source = e.source OR a.apply_source = '')
-  GROUP BY e.source, e.target, e.entity_type, e.entity_id, e.version
-),
 per_change AS (
-  SELECT source, target, entity_type, entity_id, version, ts_ns, echo, found = 1 AS matched,
+  SELECT source, target, entity_type, entity_id, version, ts_ns, echo, matched,
          greatest(0, apply.1 - ts_ns) / 1e9 AS lag_seconds,
          if(matched, count() OVER (PARTITION BY matched, target, entity_type, entity_id, apply), 0) AS sharing
-  FROM expected LEFT JOIN matches USING (source, target, entity_type, entity_id, version)
+  FROM (
+    SELECT e.source AS source, e.target AS target, e.entity_type AS entity_type, e.entity_id AS entity_id, e.version AS version,
+           any(e.ts_ns) AS ts_ns, any(e.echo) AS echo, countIf(${MATCHES}) > 0 AS matched,
+           minIf((a.applied_ns, a.version, a.apply_source), ${MATCHES}) AS apply
+    FROM expected AS e
+    LEFT JOIN (SELECT *, 1 AS found FROM applies) AS a ON a.target = e.target AND a.entity_type = e.entity_type AND a.entity_id = e.entity_id
+    GROUP BY e.source, e.target, e.entity_type, e.entity_id, e.version
+  )
 )`
 
 interface PairRow {

@@ -101,6 +101,7 @@ const TEST_TABLES = [
   'business_events_links',
   'otel_traces',
   'otel_traces_trace_id_ts',
+  'sync_events',
   'otel_logs',
   'instance_keys',
   'instance_facts',

@@ -68,9 +68,9 @@ describe('migrate and sql on the embedded store', () => {
   it('creates the tables once and says so', async () => {
     const first = await runThroughline(['migrate', '--data-dir', dataDir])
     expect(first.code).toBe(0)
-    expect(first.stdout).toBe('applied migrations 1, 2, 3, 4, 5 (0 applied earlier)\n')
+    expect(first.stdout).toBe('applied migrations 1, 2, 3, 4, 5, 6 (0 applied earlier)\n')
     const second = await runThroughline(['migrate', '--data-dir', dataDir])
-    expect(second.stdout).toBe('schema is up to date (5 migrations applied earlier)\n')
+    expect(second.stdout).toBe('schema is up to date (6 migrations applied earlier)\n')
   })
 
   it('prints a query in the requested format', async () => {

@@ -4,7 +4,17 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../core/errors.ts'
-import { createDatabaseSql, createTableSql, createTraceIdTsViewSql, ddlTarget, type DdlTarget } from '../../store/ddl.ts'
+import { SyncAttr } from '../../core/semconv.ts'
+import {
+  backfillSql,
+  createDatabaseSql,
+  createTableSql,
+  createTraceIdTsViewSql,
+  createViewSql,
+  ddlTarget,
+  sqlTemplate,
+  type DdlTarget,
+} from '../../store/ddl.ts'
 import { migrations, migrationStatements } from '../../store/migrations.ts'
 
 const single: DdlTarget = { database: 'tl', retention: { tracesDays: 30, logsDays: 7 } }
@@ -109,15 +119,33 @@ describe('cluster DDL', () => {
     )
   })
 
-  it('puts every statement of every migration ON CLUSTER', () => {
+  it('puts every DDL statement of every migration ON CLUSTER, and runs a backfill once through the Distributed tables', () => {
     const statements = migrations.flatMap((m) => migrationStatements(m, cluster))
     // Migration 1: 4 tables x (local + Distributed) + the view + 2 column adoptions x (local +
     // Distributed); migration 2: business_events, local + Distributed; migration 3: IngestedAt
     // on 2 tables x 2, its index on the 2 local tables only, Links x 2, 3 tables x 2;
     // migration 4: 7 alerting tables x 2; migration 5: an index each on the local business_events
-    // and instance_keys, instance_facts x 2.
-    expect(statements).toHaveLength(47)
-    for (const sql of statements) expect(sql.split('\n')[0]).toContain(" ON CLUSTER 'prod_cluster'")
+    // and instance_keys, instance_facts x 2; migration 6: sync_events x 2, its view, its backfill.
+    expect(statements).toHaveLength(51)
+    const [ddl, inserts] = [statements.filter((sql) => !sql.startsWith('INSERT')), statements.filter((sql) => sql.startsWith('INSERT'))]
+    for (const sql of ddl) expect(sql.split('\n')[0]).toContain(" ON CLUSTER 'prod_cluster'")
+    expect(inserts).toHaveLength(1)
+    expect(inserts[0]?.split('\n')[0]).toMatch(/^INSERT INTO `tl`.`sync_events` \(/)
+    expect(inserts[0]).toContain('\nFROM `tl`.`otel_traces`\n')
+    expect(inserts[0]).toContain('GLOBAL NOT IN (SELECT TraceId, SpanId FROM `tl`.`sync_events`)')
+  })
+
+  it('fills sync_events from the local span table on each shard, and shards it as the spans are', () => {
+    const [local, distributed] = createTableSql('sync_events', cluster)
+    expect(local).toContain("\nENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/sync_events_local', '{replica}')\n")
+    expect(local).toContain('\nTTL toDateTime(Timestamp) + toIntervalDay(30)\n')
+    expect(distributed).toContain("ENGINE = Distributed('prod_cluster', 'tl', 'sync_events_local', cityHash64(TraceId))")
+    const view = createViewSql('sync_events_mv', cluster)
+    expect(view.split('\n').slice(0, 2)).toEqual([
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS `tl`.`sync_events_mv` ON CLUSTER 'prod_cluster'",
+      'TO `tl`.`sync_events_local`',
+    ])
+    expect(view).toContain('\nFROM `tl`.`otel_traces_local`\n')
   })
 
   it('adds skip indexes to local tables only and gives versioned tables their version column', () => {
@@ -130,6 +158,22 @@ describe('cluster DDL', () => {
     expect(statements.find((sql) => sql.includes('`instance_keys_local`'))).toContain(
       "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/instance_keys_local', '{replica}', Version)",
     )
+  })
+})
+
+describe('sync_events', () => {
+  it('gets the same rows and values from the view and from the backfill', () => {
+    // From SELECT to the end of the WHERE clause, without the backfill's index hint and "not stored yet".
+    const select = (sql: string): string => sql.slice(sql.indexOf('SELECT\n')).split("\n    AND mapContains(SpanAttributes, 'sync.side')")[0] ?? ''
+    const view = createViewSql('sync_events_mv', single)
+    const backfill = backfillSql('sync_events', 'otel_traces', 'sync_events_backfill.sql', single)
+    expect(select(view)).toContain("\nWHERE Side IN ('change', 'apply') AND EntityType != ''")
+    expect(select(backfill).trim()).toBe(select(view).trim())
+  })
+
+  it('reads the sync.* attributes of the semantic conventions', () => {
+    const template = sqlTemplate('sync_events_mv.sql')
+    for (const key of Object.values(SyncAttr)) expect(template).toContain(`SpanAttributes['${key}']`)
   })
 })
 
