@@ -9,7 +9,7 @@ import { absenceBreaches, absenceLookbackMs, type AbsenceRule } from './absence-
 import { queryRows, runReadOnly } from '../store/index.ts'
 import { anomaly } from './anomaly.ts'
 import { UNSHARED } from './cycle-memo.ts'
-import { definitionOf, factsFor, isProcessKpi, measureKpi, sharedSlas, sharedStuck } from './kpi-measure.ts'
+import { definitionOf, factsFor, isProcessKpi, measureKpi, sharedSlas, sharedStuck, SLA_RULES_WINDOW_MS } from './kpi-measure.ts'
 import { compare, type Rule } from './model.ts'
 import { measurementPrecheck, type EvaluationContext, type Sample } from './sample.ts'
 import type { EvalResult } from './state-machine.ts'
@@ -17,7 +17,6 @@ import { lateSystems, watermarkMs } from './watermarks.ts'
 
 export type { EvaluationContext, Sample } from './sample.ts'
 
-const DAY_MS = 86_400_000
 const NO_IMPACT: AlertImpact = { instances: 0, valueAtRisk: [], sampleKeys: [] }
 
 function thresholdResult(rule: Extract<Rule, { kind: 'threshold' | 'sql' }>, value: number | null, firing: boolean): EvalResult {
@@ -149,7 +148,7 @@ async function instancesRule(ctx: EvaluationContext, rule: Extract<Rule, { kind:
       },
     ]
   }
-  const slas = await sharedSlas(ctx, definition, 30 * DAY_MS, ctx.atMs, rule.sla)
+  const slas = await sharedSlas(ctx, definition, SLA_RULES_WINDOW_MS, ctx.atMs, rule.sla)
   return slas.map((s) => {
     const count = rule.kind === 'sla_breach' ? s.breachedOpen : s.atRisk
     const affected = s.instances.filter((i) => (rule.kind === 'sla_breach' ? i.state === 'breached' && i.reached === null : i.state === 'at_risk'))

@@ -6,7 +6,7 @@ import {
   factsSourceAsOf,
   instanceOutcomes,
   integrationHealth,
-  slaAttainment,
+  slaAttainmentPerWindow,
   stuckInstances,
   queueBacklog,
   syncLag,
@@ -17,6 +17,7 @@ import {
 } from '../processes/index.ts'
 import type { StoreClient } from '../store/index.ts'
 import { UNSHARED, type CycleMemo } from './cycle-memo.ts'
+import type { Rule } from './model.ts'
 import { PROCESS_KPI_NAMES, QUEUE_KPI_NAMES, SYNC_KPI_NAMES } from './schema.ts'
 
 /** The fields of a threshold or anomaly rule that say what to measure. */
@@ -53,6 +54,8 @@ export interface MeasureContext {
   readonly nowMs?: number | undefined
   /** The cycle's shared answers (default: none shared). */
   readonly memo?: CycleMemo | undefined
+  /** The rules of the engine's cycle: rules of one kind and process can share a statement (SLAs, absence). */
+  readonly cycleRules?: readonly Rule[] | undefined
 }
 
 const ns = (ms: number): bigint => BigInt(ms) * 1_000_000n
@@ -82,13 +85,37 @@ export function sharedStuck(ctx: MeasureContext, definition: ProcessDefinition, 
 /** How many at-risk or breached instances an SLA answer lists (alert samples show 5 of them). */
 const SLA_LISTED = 100
 
-/** Each SLA of the process (or only `only`) over the window ending at `atMs`: one statement for all its SLAs per window and time per cycle. */
+/** The window sla_breach and sla_at_risk rules count deadlines in. */
+export const SLA_RULES_WINDOW_MS = 30 * 86_400_000
+
+/** The SLA windows the cycle's rules of this process ask for (and `windowMs`), ascending. */
+function slaWindowsOfCycle(ctx: MeasureContext, process: string, windowMs: number): number[] {
+  const windows = new Set([windowMs])
+  for (const r of ctx.cycleRules ?? []) {
+    if ((r.kind === 'threshold' || r.kind === 'anomaly') && r.kpi === 'sla_attainment' && r.process === process) windows.add(r.windowMs)
+    if ((r.kind === 'sla_breach' || r.kind === 'sla_at_risk') && r.process === process) windows.add(SLA_RULES_WINDOW_MS)
+  }
+  return [...windows].sort((a, b) => a - b)
+}
+
+/**
+ * Each SLA of the process (or only `only`) over the window ending at `atMs`. One statement per
+ * cycle answers every SLA over every window the cycle's rules of the process ask for: the
+ * deadlines are computed once and counted per window.
+ */
 export async function sharedSlas(ctx: MeasureContext, definition: ProcessDefinition, windowMs: number, atMs: number, only?: string): Promise<SlaAttainment[]> {
   const facts = factsFor(ctx, atMs)
-  // The window holds its end: an instance due at the evaluation instant counts in it.
+  const windows = slaWindowsOfCycle(ctx, definition.name, windowMs)
+  // A window holds its end: an instance due at the evaluation instant counts in it.
   const scope = { definition, window: { fromNs: ns(atMs - windowMs), toNs: ns(atMs) + 1n }, nowNs: ns(atMs), limit: SLA_LISTED, facts }
-  const all = await memoOf(ctx).once(['slas', definition.name, windowMs, atMs, facts], () => slaAttainment(ctx.store, scope))
-  return all.filter((s) => only === undefined || s.sla === only)
+  const perWindow = await memoOf(ctx).once(['slas', definition.name, atMs, facts, windows.join(',')], () =>
+    slaAttainmentPerWindow(
+      ctx.store,
+      scope,
+      windows.map((w) => ({ fromNs: ns(atMs - w), toNs: ns(atMs) + 1n })),
+    ),
+  )
+  return (perWindow[windows.indexOf(windowMs)] ?? []).filter((s) => only === undefined || s.sla === only)
 }
 
 async function processKpi(ctx: MeasureContext, definition: ProcessDefinition, spec: KpiSpec, atMs: number): Promise<Measurement[]> {

@@ -23,8 +23,6 @@ export interface Sample {
 export interface EvaluationContext extends MeasureContext {
   /** Event time of the evaluation (the window end), ms. */
   readonly atMs: number
-  /** The rules of the engine's cycle: rules of one kind and process can share a statement (absence). */
-  readonly cycleRules?: readonly Rule[]
   /** Was this alert firing before? (flap damping uses the clear threshold then). */
   readonly wasFiring: (labels: Readonly<Record<string, string>>) => boolean
 }

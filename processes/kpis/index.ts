@@ -58,7 +58,7 @@ export {
   type SystemWatermark,
   type ValueAtRisk,
 } from './stuck.ts'
-export { slaAttainment, slaQuery, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
+export { slaAttainment, slaAttainmentPerWindow, slaQuery, type SlaAttainment, type SlaInstance, type SlaScope, type SlaState } from './sla.ts'
 export {
   instanceSearchQuery,
   instancesOfKey,

@@ -85,9 +85,14 @@ const isoOf = (ns: string): string => new Date(Number(BigInt(ns) / NS_PER_MS)).t
  * also `listed`: the breached (open, or due in the window) and at-risk instances, by state,
  * deadline and instance, at most `limit`.
  */
-export function slaQuery(scope: SlaScope, slas: readonly SlaDefinition[]): KpiQuery {
-  const { definition, window, nowNs } = scope
+export function slaQuery(scope: SlaScope, slas: readonly SlaDefinition[], windows: readonly KpiWindow[] = [scope.window]): KpiQuery {
+  const { definition, nowNs } = scope
   const lookback = scope.lookbackNs ?? DEFAULT_LOOKBACK_NS
+  // Every window's facts: from the earliest start (less the lookback) to the latest end or now.
+  const window = {
+    fromNs: windows.reduce((a, w) => (w.fromNs < a ? w.fromNs : a), windows[0]?.fromNs ?? scope.window.fromNs),
+    toNs: windows.reduce((a, w) => (w.toNs > a ? w.toNs : a), windows[0]?.toNs ?? scope.window.toNs),
+  }
   const attributes = [...new Set(slas.flatMap((sla) => (sla.target.kind === 'by_attribute' ? [sla.target.attribute] : [])))]
   const facts = instanceFactsCte({
     definition,
@@ -104,8 +109,6 @@ export function slaQuery(scope: SlaScope, slas: readonly SlaDefinition[]): KpiQu
   const params: Record<string, unknown> = {
     ...facts.params,
     ...(slas.some((sla) => sla.clock === 'business') ? business.params : {}),
-    windowFrom: window.fromNs.toString(),
-    windowTo: window.toNs.toString(),
     now: nowNs.toString(),
     limit: scope.limit ?? 100,
   }
@@ -126,6 +129,14 @@ export function slaQuery(scope: SlaScope, slas: readonly SlaDefinition[]): KpiQu
     const riskFrom = clock.after(from, `toInt64(${target} * 1000000 * {atRisk${i}:Float64})`)
     return `tuple(toUInt8(${i}), ${from}, ${to}, toInt64(${target}), ${deadline}, ${riskFrom})`
   })
+  // One (index, from, to) per window: the deadline cohort is counted per window in one pass.
+  const windowTuples = windows
+    .map((w, k) => {
+      params[`windowFrom${k}`] = w.fromNs.toString()
+      params[`windowTo${k}`] = w.toNs.toString()
+      return `(toUInt8(${k}), {windowFrom${k}:Int64}, {windowTo${k}:Int64})`
+    })
+    .join(', ')
   const listed =
     (scope.limit ?? 100) > 0
       ? `, arraySlice(arraySort(groupArrayIf(tuple(state, deadlineNs, instance, toString(startNs), toString(reachedNs), toString(targetMs), toString(value)),
@@ -141,20 +152,21 @@ export function slaQuery(scope: SlaScope, slas: readonly SlaDefinition[]): KpiQu
     judged AS (
       SELECT *, multiIf(reachedNs IS NOT NULL AND reachedNs <= deadlineNs, 'met',
                         reachedNs IS NOT NULL OR {now:Int64} > deadlineNs, 'breached',
-                        {now:Int64} >= riskFromNs, 'at_risk', 'pending') AS state,
-             deadlineNs >= {windowFrom:Int64} AND deadlineNs < {windowTo:Int64} AS inWindow
+                        {now:Int64} >= riskFromNs, 'at_risk', 'pending') AS state
       FROM per_sla
     ),
     counted AS (
-      SELECT slaIndex, countIf(inWindow) AS due, countIf(inWindow AND state = 'met') AS met, countIf(inWindow AND state = 'breached') AS breached,
+      SELECT slaIndex, windowIndex, countIf(inWindow) AS due, countIf(inWindow AND state = 'met') AS met, countIf(inWindow AND state = 'breached') AS breached,
              countIf(inWindow AND state IN ('pending', 'at_risk')) AS pending,
              countIf(reachedNs IS NULL AND state = 'at_risk') AS atRisk, countIf(reachedNs IS NULL AND state = 'breached') AS breachedOpen${listed}
-      FROM judged GROUP BY slaIndex
+      FROM (SELECT *, w.1 AS windowIndex, deadlineNs >= w.2 AND deadlineNs < w.3 AS inWindow FROM judged ARRAY JOIN [${windowTuples}] AS w)
+      GROUP BY slaIndex, windowIndex
     )
-    SELECT [${slas.map((_, i) => `{sla${i}:String}`).join(', ')}][i + 1] AS sla, counted.* EXCEPT slaIndex
-    FROM (SELECT toUInt8(arrayJoin(range(${slas.length}))) AS i) AS every
-    LEFT JOIN counted ON counted.slaIndex = every.i
-    ORDER BY i`,
+    SELECT [${slas.map((_, i) => `{sla${i}:String}`).join(', ')}][i + 1] AS sla, k AS window, counted.* EXCEPT (slaIndex, windowIndex)
+    FROM (SELECT toUInt8(arrayJoin(range(${slas.length}))) AS i) AS every_sla
+    CROSS JOIN (SELECT toUInt8(arrayJoin(range(${windows.length}))) AS k) AS every_window
+    LEFT JOIN counted ON counted.slaIndex = every_sla.i AND counted.windowIndex = every_window.k
+    ORDER BY i, k`,
     params,
   }
 }
@@ -187,9 +199,25 @@ function attainmentOf(definition: ProcessDefinition, sla: SlaDefinition, row: Sl
 
 /** Every SLA of the definition (or the one named), in definition order: one statement for all. */
 export async function slaAttainment(store: StoreConnection, scope: SlaScope, only?: string): Promise<SlaAttainment[]> {
+  const [answer] = await slaAttainmentPerWindow(store, scope, [scope.window], only)
+  return answer ?? []
+}
+
+/**
+ * slaAttainment for several windows ending at the same now in one statement (the rules'
+ * windows of one cycle): each instance's deadlines are computed once, counted per window.
+ * One answer per window, in the order given.
+ */
+export async function slaAttainmentPerWindow(
+  store: StoreConnection,
+  scope: SlaScope,
+  windows: readonly KpiWindow[],
+  only?: string,
+): Promise<SlaAttainment[][]> {
   const slas = scope.definition.slas.filter((sla) => only === undefined || sla.name === only)
-  if (slas.length === 0) return []
-  const query = slaQuery(scope, slas)
+  if (slas.length === 0 || windows.length === 0) return windows.map(() => [])
+  const query = slaQuery(scope, slas, windows)
   const rows = await queryRows<SlaRow>(store, query.sql, query.params, { tag: 'kpi.sla' })
-  return slas.map((sla, i) => attainmentOf(scope.definition, sla, rows[i]))
+  // Rows come by SLA, then window.
+  return windows.map((_, k) => slas.map((sla, i) => attainmentOf(scope.definition, sla, rows[i * windows.length + k])))
 }

@@ -2,7 +2,7 @@
 // hours on Mon-Fri 08-18 is Mon 09:00), attainment over the deadline cohort, targets by
 // attribute, at-risk and open breaches.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { slaAttainment } from '../../../processes/index.ts'
+import { slaAttainment, slaAttainmentPerWindow } from '../../../processes/index.ts'
 import { openMigratedStore, type MigratedStore } from '../../support/migrated-store.ts'
 import { DAY_MS, HOUR_MS, definitionFrom, insertEvents, ms, ns, type EventSpec } from './business-events.ts'
 
@@ -132,5 +132,19 @@ describe('K5 SLA attainment', () => {
     expect(resolution).toMatchObject({ due: 3, met: 1, breached: 2, attainment: 1 / 3 })
     expect(resolution!.instances.find((i) => i.instance === 'T1')).toBeUndefined()
     expect(resolution!.instances.find((i) => i.instance === 'T3')).toMatchObject({ targetSeconds: 86_400, reached: null })
+  })
+
+  it('answers several windows ending at one now in one statement, each as asked alone', async () => {
+    const nowNs = ns(MON_09 + DAY_MS)
+    const windows = [
+      { fromNs: ns(FRI_17), toNs: ns(FRI_17 + 2 * DAY_MS) },
+      { fromNs: ns(FRI_17 - DAY_MS), toNs: ns(MON_09) },
+      { fromNs: ns(FRI_17 + 3 * DAY_MS), toNs: ns(FRI_17 + 4 * DAY_MS) },
+    ]
+    const together = await slaAttainmentPerWindow(opened.store, { definition, window: windows[0]!, nowNs }, windows)
+    const alone = await Promise.all(windows.map((window) => slaAttainment(opened.store, { definition, window, nowNs })))
+    expect(together).toEqual(alone)
+    // The first window as hand-checked above: the resolution SLA with 3 due, 1 met, 2 breached.
+    expect(together[0]!.find((s) => s.sla === 'resolution')).toMatchObject({ due: 3, met: 1, breached: 2 })
   })
 })
