@@ -107,12 +107,14 @@ const tableSpecs: Readonly<Record<StoreTable, TableSpec>> = {
 
 interface ViewSpec {
   readonly template: string
+  /** The SELECT template the view runs over its source ({{source}}), shared with its backfill. */
+  readonly select: string
   readonly source: StoreTable
   readonly target: StoreTable
 }
 
 const viewSpecs: Readonly<Record<StoreView, ViewSpec>> = {
-  sync_events_mv: { template: 'sync_events_mv.sql', source: 'otel_traces', target: 'sync_events' },
+  sync_events_mv: { template: 'sync_events_mv.sql', select: 'sync_events_select.sql', source: 'otel_traces', target: 'sync_events' },
 }
 
 export const DISTRIBUTED_TEMPLATE = 'distributed.sql'
@@ -256,7 +258,7 @@ export function createTraceIdTsViewSql(target: DdlTarget): string {
 
 /** The templates one view's creation reads (for checksums). */
 export function viewTemplates(view: StoreView): readonly string[] {
-  return [viewSpecs[view].template]
+  return [viewSpecs[view].template, viewSpecs[view].select]
 }
 
 /** CREATE MATERIALIZED VIEW for one view: from the local source table into the local target table in cluster mode, so each shard's view sees the rows its shard stores. */
@@ -265,18 +267,22 @@ export function createViewSql(view: StoreView, target: DdlTarget): string {
   return renderSql(sqlTemplate(spec.template), {
     table: qualifiedName(view, target),
     onCluster: onClusterClause(target),
-    source: qualifiedName(localTableName(spec.source, target), target),
     target: qualifiedName(localTableName(spec.target, target), target),
+    select: renderSql(sqlTemplate(spec.select), { source: qualifiedName(localTableName(spec.source, target), target) }),
   })
 }
 
 /**
- * A one-time INSERT ... SELECT template (placeholders {{table}}, {{source}}): from the source
- * table into the table, both under the names readers use (the Distributed tables in cluster
- * mode, so the rows go to the shards by the table's sharding key). Not ON CLUSTER: it runs once.
+ * A one-time INSERT ... SELECT template (placeholders {{table}}, {{select}}: the `select`
+ * template over {{source}}): from the source table into the table, both under the names
+ * readers use (the Distributed tables in cluster mode, so the rows go to the shards by the
+ * table's sharding key). Not ON CLUSTER: it runs once.
  */
-export function backfillSql(table: StoreTable, source: StoreTable, template: string, target: DdlTarget): string {
-  return renderSql(sqlTemplate(template), { table: qualifiedName(table, target), source: qualifiedName(source, target) })
+export function backfillSql(table: StoreTable, source: StoreTable, template: string, select: string, target: DdlTarget): string {
+  return renderSql(sqlTemplate(template), {
+    table: qualifiedName(table, target),
+    select: renderSql(sqlTemplate(select), { source: qualifiedName(source, target) }),
+  })
 }
 
 /**

@@ -46,7 +46,7 @@ export type MigrationStep =
    * it is recorded), and the table's readers must not count a row twice (two processes
    * migrating at once may both insert it).
    */
-  | { readonly kind: 'backfill'; readonly table: StoreTable; readonly source: StoreTable; readonly template: string }
+  | { readonly kind: 'backfill'; readonly table: StoreTable; readonly source: StoreTable; readonly template: string; readonly select: string }
 
 export interface Migration {
   readonly version: number
@@ -120,7 +120,7 @@ export const migrations: readonly Migration[] = [
       // The view first, then the backfill: a span stored in between is in otel_traces when the
       // backfill reads it and in sync_events through the view, and the backfill skips it.
       { kind: 'createView', view: 'sync_events_mv' },
-      { kind: 'backfill', table: 'sync_events', source: 'otel_traces', template: 'sync_events_backfill.sql' },
+      { kind: 'backfill', table: 'sync_events', source: 'otel_traces', template: 'sync_events_backfill.sql', select: 'sync_events_select.sql' },
     ],
   },
 ]
@@ -143,7 +143,7 @@ function stepStatements(step: MigrationStep, target: DdlTarget): string[] {
     case 'createView':
       return [createViewSql(step.view, target)]
     case 'backfill':
-      return [backfillSql(step.table, step.source, step.template, target)]
+      return [backfillSql(step.table, step.source, step.template, step.select, target)]
   }
 }
 
@@ -155,8 +155,9 @@ function stepTemplates(step: MigrationStep): readonly string[] {
       return [TRACE_ID_TS_VIEW_TEMPLATE]
     case 'alterTable':
     case 'alterLocalTable':
-    case 'backfill':
       return [step.template]
+    case 'backfill':
+      return [step.template, step.select]
     case 'createView':
       return viewTemplates(step.view)
   }

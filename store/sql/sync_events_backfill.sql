@@ -1,29 +1,13 @@
 -- Migration 6's one-time fill of sync_events from the sync spans stored before its view
--- existed: the view's SELECT (sync_events_mv.sql), for spans not in sync_events yet, so a
+-- existed: the view's SELECT (sync_events_select.sql), for spans not in sync_events yet, so a
 -- rerun (a migration interrupted before it was recorded) and the spans the view wrote since it
 -- was created are not inserted twice. A row inserted twice anyway (two migrators at the same
 -- moment, an insert racing the backfill) changes no answer: the KPI groups by entity version.
 -- GLOBAL: in cluster mode the ids are collected once and sent to each shard.
--- Placeholders: {{table}} (sync_events; the Distributed table in cluster mode), {{source}} (otel_traces).
+-- Placeholders: {{table}} (sync_events; the Distributed table in cluster mode), {{select}} (sync_events_select.sql over otel_traces).
 INSERT INTO {{table}} (Timestamp, EndNs, Side, EntityType, EntityId, Version, ChangeNs, SourceSystem, TargetSystem, BusinessSystem, Tenant, TraceId, SpanId)
 SETTINGS distributed_foreground_insert = 1
-SELECT
-    Timestamp,
-    toUnixTimestamp64Nano(Timestamp) + toInt64(Duration) AS EndNs,
-    SpanAttributes['sync.side'] AS Side,
-    SpanAttributes['sync.entity.type'] AS EntityType,
-    SpanAttributes['sync.entity.id'] AS EntityId,
-    toUInt64OrZero(SpanAttributes['sync.entity.version']) AS Version,
-    coalesce(if(match(SpanAttributes['sync.source.change_time'], '^[0-9]{1,19}$'), toInt64OrNull(SpanAttributes['sync.source.change_time']),
-                toUnixTimestamp64Nano(parseDateTime64BestEffortOrNull(SpanAttributes['sync.source.change_time'], 9, 'UTC'))), EndNs) AS ChangeNs,
-    SourceSystem,
-    TargetSystem,
-    BusinessSystem,
-    Tenant,
-    TraceId,
-    SpanId
-FROM {{source}}
-WHERE Side IN ('change', 'apply') AND EntityType != '' AND EntityId != '' AND toUInt64OrNull(SpanAttributes['sync.entity.version']) IS NOT NULL
+{{select}}
     -- Implied by the side; lets the bloom filter on the attribute keys skip the granules
     -- without a sync span (most of otel_traces).
     AND mapContains(SpanAttributes, 'sync.side')

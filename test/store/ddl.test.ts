@@ -21,8 +21,8 @@ const single: DdlTarget = { database: 'tl', retention: { tracesDays: 30, logsDay
 const cluster: DdlTarget = { database: 'tl', cluster: 'prod_cluster', retention: { tracesDays: 30, logsDays: 7 } }
 
 describe('DDL templates', () => {
-  it('use no placeholders beyond table names, ON CLUSTER, engine and TTL', () => {
-    const allowed = new Set(['database', 'table', 'onCluster', 'engine', 'ttl', 'local', 'source', 'target'])
+  it('use no placeholders beyond table names, ON CLUSTER, engine, TTL and a shared SELECT', () => {
+    const allowed = new Set(['database', 'table', 'onCluster', 'engine', 'ttl', 'local', 'source', 'target', 'select'])
     const dir = new URL('../../store/sql/', import.meta.url)
     for (const file of readdirSync(dir)) {
       const used = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1])
@@ -162,17 +162,17 @@ describe('cluster DDL', () => {
 })
 
 describe('sync_events', () => {
-  it('gets the same rows and values from the view and from the backfill', () => {
+  it('gets the same rows and values from the view and from the backfill (one SELECT template)', () => {
     // From SELECT to the end of the WHERE clause, without the backfill's index hint and "not stored yet".
     const select = (sql: string): string => sql.slice(sql.indexOf('SELECT\n')).split("\n    AND mapContains(SpanAttributes, 'sync.side')")[0] ?? ''
     const view = createViewSql('sync_events_mv', single)
-    const backfill = backfillSql('sync_events', 'otel_traces', 'sync_events_backfill.sql', single)
+    const backfill = backfillSql('sync_events', 'otel_traces', 'sync_events_backfill.sql', 'sync_events_select.sql', single)
     expect(select(view)).toContain("\nWHERE Side IN ('change', 'apply') AND EntityType != ''")
     expect(select(backfill).trim()).toBe(select(view).trim())
   })
 
   it('reads the sync.* attributes of the semantic conventions', () => {
-    const template = sqlTemplate('sync_events_mv.sql')
+    const template = sqlTemplate('sync_events_select.sql')
     for (const key of Object.values(SyncAttr)) expect(template).toContain(`SpanAttributes['${key}']`)
   })
 })
