@@ -6,14 +6,14 @@
 import type { AlertImpact } from '../notify/index.ts'
 import type { ProcessDefinition, StuckAnswer } from '../processes/index.ts'
 import { absenceBreaches, absenceLookbackMs, type AbsenceRule } from './absence-breaches.ts'
-import { queryRows, runReadOnly } from '../store/index.ts'
+import { runReadOnly } from '../store/index.ts'
 import { anomaly } from './anomaly.ts'
 import { UNSHARED } from './cycle-memo.ts'
 import { definitionOf, factsFor, isProcessKpi, measureKpi, sharedSlas, sharedStuck, SLA_RULES_WINDOW_MS } from './kpi-measure.ts'
 import { compare, type Rule } from './model.ts'
 import { measurementPrecheck, type EvaluationContext, type Sample } from './sample.ts'
 import type { EvalResult } from './state-machine.ts'
-import { lateSystems, watermarkMs } from './watermarks.ts'
+import { lastHeardMs, lateSystems, watermarkMs } from './watermarks.ts'
 
 export type { EvaluationContext, Sample } from './sample.ts'
 
@@ -77,16 +77,10 @@ async function absence(ctx: EvaluationContext, rule: AbsenceRule): Promise<Sampl
 }
 
 async function heartbeat(ctx: EvaluationContext, rule: Extract<Rule, { kind: 'heartbeat' }>): Promise<Sample[]> {
-  const rows = await queryRows<{ ms: string | null }>(
-    ctx.store,
-    `SELECT toString(greatest(
-       ifNull((SELECT toUnixTimestamp64Milli(maxOrNull(ObservedTs)) FROM business_events WHERE System = {system:String}), 0),
-       ifNull((SELECT toUnixTimestamp64Milli(maxOrNull(IngestedAt)) FROM otel_traces WHERE ServiceName = {system:String} OR BusinessSystem = {system:String}), 0),
-       ifNull((SELECT toUnixTimestamp64Milli(maxOrNull(IngestedAt)) FROM otel_logs WHERE ServiceName = {system:String}), 0))) AS ms`,
-    { system: rule.system },
-    { tag: 'rules.heartbeat' },
-  )
-  const lastMs = Number(rows[0]?.ms ?? 0)
+  // Every system the cycle's heartbeats watch, in one statement per cycle.
+  const systems = [...new Set([rule.system, ...(ctx.cycleRules ?? []).flatMap((r) => (r.kind === 'heartbeat' ? [r.system] : []))])].sort()
+  const heard = await (ctx.memo ?? UNSHARED).once(['heartbeats', ctx.atMs, systems.join('\u0000')], () => lastHeardMs(ctx.store, systems))
+  const lastMs = heard.get(rule.system) ?? 0
   const labels = { ...rule.labels, system: rule.system }
   if (lastMs === 0) return [{ labels, result: rule.noData === 'ok' ? 'ok' : rule.noData, value: null, reason: 'never seen' }]
   const silentMs = ctx.atMs - lastMs

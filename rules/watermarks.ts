@@ -36,3 +36,26 @@ export async function lateSystems(store: StoreClient, definition: ProcessDefinit
   const allowance = (system: string): number => definition.latenessAllowance.bySystem[system] ?? definition.latenessAllowance.defaultMs
   return rows.filter((r) => r.system !== '' && Number(r.ms) < atMs - allowance(r.system)).map((r) => r.system)
 }
+
+/**
+ * When each system was last heard of, ms (0: never): its newest business event (observed time),
+ * or the newest span or log record of its service or business system (stored time). One
+ * statement for every system the heartbeats of a cycle watch.
+ */
+export async function lastHeardMs(store: StoreClient, systems: readonly string[]): Promise<Map<string, number>> {
+  if (systems.length === 0) return new Map()
+  const rows = await queryRows<{ system: string; ms: string }>(
+    store,
+    `SELECT system, toString(greatest(be.ms, tr.ms, lg.ms)) AS ms
+     FROM (SELECT arrayJoin({systems:Array(String)}) AS system) AS watched
+     LEFT JOIN (SELECT System AS system, toUnixTimestamp64Milli(max(ObservedTs)) AS ms FROM business_events
+                WHERE System IN {systems:Array(String)} GROUP BY System) AS be USING (system)
+     LEFT JOIN (SELECT arrayJoin(arrayDistinct([ServiceName, BusinessSystem])) AS system, toUnixTimestamp64Milli(max(IngestedAt)) AS ms FROM otel_traces
+                WHERE ServiceName IN {systems:Array(String)} OR BusinessSystem IN {systems:Array(String)} GROUP BY system) AS tr USING (system)
+     LEFT JOIN (SELECT ServiceName AS system, toUnixTimestamp64Milli(max(IngestedAt)) AS ms FROM otel_logs
+                WHERE ServiceName IN {systems:Array(String)} GROUP BY ServiceName) AS lg USING (system)`,
+    { systems },
+    { tag: 'rules.heartbeat' },
+  )
+  return new Map(rows.map((r) => [r.system, Number(r.ms)]))
+}

@@ -166,6 +166,46 @@ describe('an engine cycle', () => {
   })
 })
 
+describe('heartbeat rules', () => {
+  it('read the last word of every watched system in one statement per cycle', async () => {
+    const load = checkRuleTexts(
+      [
+        {
+          file: 'alert-rules/heartbeats.yaml',
+          text: `group: heartbeats
+interval: 1m
+rules:
+  - { id: crm_silent, kind: heartbeat, system: CRM, silent_for: 2m }
+  - { id: wms_silent, kind: heartbeat, system: WMS, silent_for: 30s }
+  - { id: erp_silent, kind: heartbeat, system: ERP, silent_for: 1h }
+`,
+        },
+      ],
+      [],
+    )
+    if (!load.ok) throw new Error(JSON.stringify(load.problems))
+    const engine = await createRulesEngine({
+      store: countingStore(opened.store),
+      rules: load.rules,
+      definitions: [],
+      logger: pino({ level: 'silent' }),
+      links: { api: 'http://localhost:8080', runbooks: 'http://localhost:8080/api/v1/runbooks' },
+      clock: () => NOW,
+    })
+    statements.clear()
+    await engine.evaluate(NOW, { all: true })
+    expect(statements.get('rules.heartbeat')).toBe(1)
+    // CRM and WMS sent their last calls a minute ago (stored then); the ERP is the invoices' source, also a minute ago.
+    const phases = Object.fromEntries(
+      engine
+        .alerts()
+        .filter((a) => a.record.ruleId.endsWith('_silent'))
+        .map((a) => [a.record.ruleId, [a.record.phase, a.record.lastValue]]),
+    )
+    expect(phases).toEqual({ crm_silent: ['inactive', 60], wms_silent: ['firing', 60], erp_silent: ['inactive', 60] })
+  })
+})
+
 describe('absence rules of one process', () => {
   const definition = definitionFrom(`
 name: orders_absence_shared
