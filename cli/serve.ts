@@ -107,7 +107,12 @@ export async function serveCommand(config: Readonly<Config>, demo?: string): Pro
   const service = await startService(config, logger)
   // `npm start` feeds the service with the demo, so a newcomer sees real numbers at once.
   const simulation = demo === undefined || service.otlpUrl === undefined ? undefined : startDemoInProcess(service.otlpUrl, demo, logger)
+  // The engine's and the deriver's timers are unref'ed (they must not hold up a stop); with no
+  // port open (--role rules,deriver) nothing else would keep the process alive: this does, until
+  // a signal stops the service.
+  const keepAlive = setInterval(() => undefined, 2 ** 30)
   onShutdownSignals(logger, async () => {
+    clearInterval(keepAlive)
     await simulation?.stop()
     return service.stop()
   })

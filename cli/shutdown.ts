@@ -23,7 +23,8 @@ export function onShutdownSignals(logger: Logger, stop: () => Promise<boolean>):
       })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'shutdown failed')
-        process.exit(1)
+        // The logger writes asynchronously: flushed first, so the reason is not lost with the exit.
+        logger.flush(() => process.exit(1))
       })
   }
   process.on('SIGTERM', handle)
