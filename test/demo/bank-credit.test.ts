@@ -21,7 +21,6 @@ import {
   integrationHealth,
   loadProcessDefinitions,
   memberEventsCte,
-  processMap,
   slaAttainment,
   sourceFreshness,
   stuckInstances,
@@ -31,6 +30,7 @@ import {
 import { evaluateRule, loadRules, type Rule, type Sample } from '../../rules/index.ts'
 import { queryRows } from '../../store/index.ts'
 import { startCollector, type RunningCollector } from '../support/running-collector.ts'
+import { disallowedTransitions, storedTwice } from './scenario-checks.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -253,11 +253,8 @@ describe('the bank credit demo, a Monday and a night with every fault in its slo
 
   it('clock_skew: the anti-fraud verdict lands before the steps that precede it in the process map, only while the clock is off', async () => {
     expect(BANK_CREDIT_CLOCK_SKEW.system).toBe('ANTIFRAUD')
-    const allowed = new Set(definition.flow.edges.map((e) => `${e.from} -> ${e.to}`))
-    const disallowed = async (from: number, to: number): Promise<number> =>
-      (await processMap(running.store, { process: 'bank_credit', rootKey: 'application_id', fromNs: at(from), toNs: at(to) }))
-        .filter((e) => !allowed.has(`${e.from} -> ${e.to}`) && (e.from.startsWith('fraud_check.') || e.to.startsWith('fraud_check.')))
-        .reduce((n, e) => n + e.count, 0)
+    const disallowed = (from: number, to: number): Promise<number> =>
+      disallowedTransitions(running.store, definition, { fromNs: at(from), toNs: at(to) }, (m) => m.startsWith('fraud_check.'))
     expect(await disallowed(12 * HOUR + 10 * MINUTE, 15 * HOUR)).toBeGreaterThan(20)
     expect(await disallowed(0, 12 * HOUR)).toBe(0)
   })
@@ -265,19 +262,7 @@ describe('the bank credit demo, a Monday and a night with every fault in its slo
   it('duplicate_deliveries: records sent twice count once, redelivered bookings are retries answered with the same account', async () => {
     const { telemetry, report } = summary
     expect(telemetry.duplicates).toBeGreaterThan(50)
-    const [spans] = await queryRows<{ rows: string; distinct: string }>(
-      running.store,
-      'SELECT count() AS rows, uniqExact(TraceId, SpanId) AS distinct FROM otel_traces',
-      {},
-      { tag: 'test.demo.bc-dup-spans' },
-    )
-    const [logs] = await queryRows<{ rows: string; distinct: string }>(
-      running.store,
-      `SELECT count() AS rows, uniqExact(Timestamp, TraceId, SpanId, Body, LogAttributes) AS distinct FROM otel_logs WHERE ServiceName != 'CORE_BATCH'`,
-      {},
-      { tag: 'test.demo.bc-dup-logs' },
-    )
-    expect(Number(spans!.rows) - Number(spans!.distinct) + Number(logs!.rows) - Number(logs!.distinct)).toBe(telemetry.duplicates)
+    expect(await storedTwice(running.store, 'CORE_BATCH')).toBe(telemetry.duplicates)
     const { counters } = report
     expect(counters.bookingsRedelivered).toBeGreaterThan(0)
     const [bookings] = (

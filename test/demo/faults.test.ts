@@ -5,9 +5,10 @@
 // of the WMS's nightly export. The window ends three hours after a nightly export was due.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLOCK_SKEW, nextNightlyRun, parseFaultSpec } from '../../demo/index.ts'
-import { integrationHealth, processMap, sourceFreshness, syncLag } from '../../processes/index.ts'
+import { integrationHealth, sourceFreshness, syncLag } from '../../processes/index.ts'
 import { queryRows } from '../../store/index.ts'
 import { simulate, type Simulated } from './simulation.ts'
+import { disallowedTransitions, storedTwice } from './scenario-checks.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -80,19 +81,7 @@ describe('each injected fault, in the KPI that shows it', () => {
   it('duplicate_deliveries: records sent twice count once, redelivered messages count as retries of their operation', async () => {
     const { telemetry, report } = sim.summary
     expect(telemetry.duplicates).toBeGreaterThan(50)
-    const [spans] = await queryRows<{ rows: string; distinct: string }>(
-      sim.running.store,
-      'SELECT count() AS rows, uniqExact(TraceId, SpanId) AS distinct FROM otel_traces',
-      {},
-      { tag: 'test.demo.dup-spans' },
-    )
-    const [logs] = await queryRows<{ rows: string; distinct: string }>(
-      sim.running.store,
-      `SELECT count() AS rows, uniqExact(Timestamp, TraceId, SpanId, Body, LogAttributes) AS distinct FROM otel_logs WHERE ServiceName != 'BANK'`,
-      {},
-      { tag: 'test.demo.dup-logs' },
-    )
-    expect(Number(spans!.rows) - Number(spans!.distinct) + Number(logs!.rows) - Number(logs!.distinct)).toBe(telemetry.duplicates)
+    expect(await storedTwice(sim.running.store, 'BANK')).toBe(telemetry.duplicates)
     // Business events: one per step, however often it was delivered.
     const counts = await queryRows<{ Milestone: string; n: string }>(
       sim.running.store,
@@ -133,13 +122,10 @@ describe('each injected fault, in the KPI that shows it', () => {
     expect(Number(skewed)).toBeGreaterThan(30)
     expect(skewed).toBe(inWindow)
     expect(other).toBe('0')
-    const allowed = new Set(sim.definition.flow.edges.map((e) => `${e.from} -> ${e.to}`))
     // Edges the flow does not allow, into or out of the reservation. (Others occur without any
     // fault: an invoice is posted before the nightly export brings its goods issue.)
-    const disallowed = async (from: number, to: number): Promise<number> =>
-      (await processMap(sim.running.store, { process: 'lead_to_cash', rootKey: 'order_id', fromNs: at(from), toNs: at(to) }))
-        .filter((e) => (e.from === 'stock.reserved' || e.to === 'stock.reserved') && !allowed.has(`${e.from} -> ${e.to}`))
-        .reduce((n, e) => n + e.count, 0)
+    const disallowed = (from: number, to: number): Promise<number> =>
+      disallowedTransitions(sim.running.store, sim.definition, { fromNs: at(from), toNs: at(to) }, (m) => m === 'stock.reserved')
     expect(await disallowed(15 * HOUR, 19 * HOUR)).toBeGreaterThan(10)
     expect(await disallowed(2 * HOUR, 14 * HOUR)).toBe(0)
   })

@@ -23,7 +23,6 @@ import {
   integrationHealth,
   loadProcessDefinitions,
   memberEventsCte,
-  processMap,
   sourceFreshness,
   stuckInstances,
   syncLag,
@@ -31,8 +30,9 @@ import {
 } from '../../processes/index.ts'
 import { evaluateRule, loadRules, type Rule, type Sample } from '../../rules/index.ts'
 import { queryRows } from '../../store/index.ts'
-import { loadRunbooks, runDiagnostics } from '../../triage/index.ts'
+import { loadRunbooks } from '../../triage/index.ts'
 import { startCollector, type RunningCollector } from '../support/running-collector.ts'
+import { diagnoser, disallowedTransitions, storedTwice } from './scenario-checks.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -347,11 +347,8 @@ describe('the manufacturing demo, a Sunday and a Monday with every fault in its 
 
   it('clock_skew: the MES schedules orders before the ERP released them in the process map, only while its clocks are off', async () => {
     expect(MFG_CLOCK_SKEW.system).toBe('MES')
-    const allowed = new Set(definition.flow.edges.map((e) => `${e.from} -> ${e.to}`))
-    const disallowed = async (from: number, to: number): Promise<number> =>
-      (await processMap(running.store, { process: 'make_to_order', rootKey: 'sales_order_no', fromNs: at(from), toNs: at(to) }))
-        .filter((e) => !allowed.has(`${e.from} -> ${e.to}`) && (e.from.startsWith('production.') || e.to.startsWith('production.')))
-        .reduce((n, e) => n + e.count, 0)
+    const disallowed = (from: number, to: number): Promise<number> =>
+      disallowedTransitions(running.store, definition, { fromNs: at(from), toNs: at(to) }, (m) => m.startsWith('production.'))
     expect(await disallowed(37 * HOUR + 10 * MINUTE, 39 * HOUR)).toBeGreaterThan(10)
     // Orders taken an hour before the skew are released before it: without it, nothing is out of order.
     expect(await disallowed(0, 36 * HOUR)).toBe(0)
@@ -360,19 +357,7 @@ describe('the manufacturing demo, a Sunday and a Monday with every fault in its 
   it('duplicate_deliveries: records sent twice count once, redelivered production orders are retries of their operation', async () => {
     const { telemetry, report } = summary
     expect(telemetry.duplicates).toBeGreaterThan(50)
-    const [spans] = await queryRows<{ rows: string; distinct: string }>(
-      running.store,
-      'SELECT count() AS rows, uniqExact(TraceId, SpanId) AS distinct FROM otel_traces',
-      {},
-      { tag: 'test.demo.mfg-dup-spans' },
-    )
-    const [logs] = await queryRows<{ rows: string; distinct: string }>(
-      running.store,
-      `SELECT count() AS rows, uniqExact(Timestamp, TraceId, SpanId, Body, LogAttributes) AS distinct FROM otel_logs WHERE ServiceName != 'MES_BATCH'`,
-      {},
-      { tag: 'test.demo.mfg-dup-logs' },
-    )
-    expect(Number(spans!.rows) - Number(spans!.distinct) + Number(logs!.rows) - Number(logs!.distinct)).toBe(telemetry.duplicates)
+    expect(await storedTwice(running.store, 'MES_BATCH')).toBe(telemetry.duplicates)
     expect(report.counters.orderRedelivered).toBeGreaterThan(0)
     const [consumer] = (
       await integrationHealth(running.store, { integration: 'erp-to-mes-orders', fromNs: at(20 * HOUR), toNs: at(24 * HOUR + 5 * MINUTE) })
@@ -397,22 +382,7 @@ describe('the manufacturing demo, a Sunday and a Monday with every fault in its 
     const load = await loadRunbooks('runbooks')
     if (!load.ok) throw new Error(`runbooks do not load: ${JSON.stringify(load.problems)}`)
     /** The runbook's automatic diagnostics for the alert of rule `ruleId` at `offset`, by step name. */
-    const diagnose = async (runbookId: string, ruleId: string, offset: number, windowMs: number): Promise<Record<string, number>> => {
-      const runbook = load.runbooks.find((r) => r.id === runbookId)!
-      const [sample] = await evaluate(ruleId, offset)
-      const alert = {
-        ruleId,
-        fingerprint: `test-${ruleId}`,
-        episodeId: `test-${ruleId}-1`,
-        labels: sample!.labels,
-        windowStart: new Date(START + offset - windowMs).toISOString(),
-        windowEnd: new Date(START + offset).toISOString(),
-        firedAt: new Date(START + offset).toISOString(),
-      }
-      const findings = await runDiagnostics(running.store, runbook, alert, 'fired', { now: () => START + offset })
-      for (const finding of findings) expect(finding.error, `${runbookId}.${finding.step}`).toBeUndefined()
-      return Object.fromEntries(findings.map((f) => [f.step, f.rows.length]))
-    }
+    const diagnose = diagnoser(running.store, load.runbooks, evaluate, START)
     // Monday 08:30, the supplier portal down since 08:00: 503s and timeouts, orders waiting.
     const supplier = await diagnose('mfg-supplier-portal-down', 'mfg_supplier_portal_errors', 26 * HOUR + 30 * MINUTE, 30 * MINUTE)
     expect(supplier.failed_checks).toBe(2)

@@ -23,7 +23,6 @@ import {
   integrationHealth,
   loadProcessDefinitions,
   memberEventsCte,
-  processMap,
   sourceFreshness,
   stuckInstances,
   syncLag,
@@ -31,8 +30,9 @@ import {
 } from '../../processes/index.ts'
 import { evaluateRule, loadRules, type Rule, type Sample } from '../../rules/index.ts'
 import { queryRows } from '../../store/index.ts'
-import { loadRunbooks, runDiagnostics } from '../../triage/index.ts'
+import { loadRunbooks } from '../../triage/index.ts'
 import { startCollector, type RunningCollector } from '../support/running-collector.ts'
+import { diagnoser, disallowedTransitions, storedTwice } from './scenario-checks.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -345,11 +345,8 @@ describe('the retail O2O demo, a weekend day and a Monday with every fault in it
 
   it('clock_skew: the stores accept orders before the OMS routed them in the process map, only while their clocks are off', async () => {
     expect(RETAIL_CLOCK_SKEW.system).toBe('POS')
-    const allowed = new Set(definition.flow.edges.map((e) => `${e.from} -> ${e.to}`))
-    const disallowed = async (from: number, to: number): Promise<number> =>
-      (await processMap(running.store, { process: 'retail_o2o', rootKey: 'online_order_no', fromNs: at(from), toNs: at(to) }))
-        .filter((e) => !allowed.has(`${e.from} -> ${e.to}`) && (e.from.startsWith('store.') || e.to.startsWith('store.')))
-        .reduce((n, e) => n + e.count, 0)
+    const disallowed = (from: number, to: number): Promise<number> =>
+      disallowedTransitions(running.store, definition, { fromNs: at(from), toNs: at(to) }, (m) => m.startsWith('store.'))
     expect(await disallowed(34 * HOUR + 10 * MINUTE, 36 * HOUR)).toBeGreaterThan(15)
     // Orders started an hour before the skew are all packed before it: without it, nothing is out of order.
     // (An order picked unskewed at 19:58 and packed skewed at 20:03 shows the packing first.)
@@ -359,19 +356,7 @@ describe('the retail O2O demo, a weekend day and a Monday with every fault in it
   it('duplicate_deliveries: records sent twice count once, redelivered order messages are retries of their operation', async () => {
     const { telemetry, report } = summary
     expect(telemetry.duplicates).toBeGreaterThan(50)
-    const [spans] = await queryRows<{ rows: string; distinct: string }>(
-      running.store,
-      'SELECT count() AS rows, uniqExact(TraceId, SpanId) AS distinct FROM otel_traces',
-      {},
-      { tag: 'test.demo.o2o-dup-spans' },
-    )
-    const [logs] = await queryRows<{ rows: string; distinct: string }>(
-      running.store,
-      `SELECT count() AS rows, uniqExact(Timestamp, TraceId, SpanId, Body, LogAttributes) AS distinct FROM otel_logs WHERE ServiceName != 'POS_EOD'`,
-      {},
-      { tag: 'test.demo.o2o-dup-logs' },
-    )
-    expect(Number(spans!.rows) - Number(spans!.distinct) + Number(logs!.rows) - Number(logs!.distinct)).toBe(telemetry.duplicates)
+    expect(await storedTwice(running.store, 'POS_EOD')).toBe(telemetry.duplicates)
     expect(report.counters.routingRedelivered).toBeGreaterThan(0)
     const [consumer] = (
       await integrationHealth(running.store, { integration: 'ecom-to-oms-orders', fromNs: at(16 * HOUR), toNs: at(20 * HOUR + 5 * MINUTE) })
@@ -395,22 +380,7 @@ describe('the retail O2O demo, a weekend day and a Monday with every fault in it
     const load = await loadRunbooks('runbooks')
     if (!load.ok) throw new Error(`runbooks do not load: ${JSON.stringify(load.problems)}`)
     /** The runbook's automatic diagnostics for the alert of rule `ruleId` at `offset`, by step name. */
-    const diagnose = async (runbookId: string, ruleId: string, offset: number, windowMs: number): Promise<Record<string, number>> => {
-      const runbook = load.runbooks.find((r) => r.id === runbookId)!
-      const [sample] = await evaluate(ruleId, offset)
-      const alert = {
-        ruleId,
-        fingerprint: `test-${ruleId}`,
-        episodeId: `test-${ruleId}-1`,
-        labels: sample!.labels,
-        windowStart: new Date(START + offset - windowMs).toISOString(),
-        windowEnd: new Date(START + offset).toISOString(),
-        firedAt: new Date(START + offset).toISOString(),
-      }
-      const findings = await runDiagnostics(running.store, runbook, alert, 'fired', { now: () => START + offset })
-      for (const finding of findings) expect(finding.error, `${runbookId}.${finding.step}`).toBeUndefined()
-      return Object.fromEntries(findings.map((f) => [f.step, f.rows.length]))
-    }
+    const diagnose = diagnoser(running.store, load.runbooks, evaluate, START)
     // Monday 14:30, POS down since 14:00: failed calls, several stores.
     const pos = await diagnose('o2o-pos-offline', 'o2o_pos_integration_errors', 28 * HOUR + 30 * MINUTE, 10 * MINUTE)
     expect(pos.failing_stores).toBeGreaterThan(1)
