@@ -11,8 +11,11 @@ import {
   queueBacklog,
   syncLag,
   type FactsSource,
+  type IntegrationHealthRow,
   type ProcessDefinition,
+  type QueueBacklog,
   type SlaAttainment,
+  type SyncLagPair,
   type StuckAnswer,
 } from '../processes/index.ts'
 import type { StoreClient } from '../store/index.ts'
@@ -156,10 +159,44 @@ async function processKpi(ctx: MeasureContext, definition: ProcessDefinition, sp
   }
 }
 
-const INTEGRATION_DIMENSIONS = { integration: 'integration', source_system: 'sourceSystem', target_system: 'targetSystem', endpoint: 'endpoint' } as const
+/** A rule label -> the row's value for it: what `where` can filter on and `group_by` label with. */
+type Dimensions<R> = Readonly<Record<string, (row: R) => string>>
 
-/** Does a row's value pass the rule's `where` on that field (absent: any value)? */
-const passes = (where: Readonly<Record<string, string>>, field: string, value: string): boolean => where[field] === undefined || where[field] === value
+/**
+ * The rows a rule's `where` keeps (on the given dimensions; other keys do not filter these
+ * rows), grouped by its `group_by` dimensions, each group with its labels (the rule's static
+ * labels plus the group's values).
+ */
+function groupedRows<R>(
+  rows: readonly R[],
+  spec: KpiSpec,
+  dimensions: Dimensions<R>,
+  whereKeys: readonly string[],
+): Array<{ labels: Record<string, string>; rows: R[] }> {
+  const groups = new Map<string, { labels: Record<string, string>; rows: R[] }>()
+  for (const row of rows) {
+    if (whereKeys.some((key) => spec.where[key] !== undefined && spec.where[key] !== dimensions[key]?.(row))) continue
+    const labels: Record<string, string> = { ...spec.labels }
+    for (const dim of spec.groupBy) {
+      const value = dimensions[dim]?.(row)
+      if (value !== undefined) labels[dim] = value
+    }
+    const key = JSON.stringify(labels)
+    const group = groups.get(key) ?? { labels, rows: [] }
+    group.rows.push(row)
+    groups.set(key, group)
+  }
+  return [...groups.values()]
+}
+
+const sum = <R>(rows: readonly R[], of: (row: R) => number): number => rows.reduce((n, row) => n + of(row), 0)
+
+const INTEGRATION_DIMENSIONS: Dimensions<IntegrationHealthRow> = {
+  integration: (r) => r.integration,
+  source_system: (r) => r.sourceSystem,
+  target_system: (r) => r.targetSystem,
+  endpoint: (r) => r.endpoint,
+}
 
 async function integrationKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
   // Every integration's rows over the window, once per window per cycle; the rule's `where`
@@ -168,38 +205,24 @@ async function integrationKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number):
   const all = await memoOf(ctx).once(['integration-health', spec.windowMs, atMs], () =>
     integrationHealth(ctx.store, { fromNs: ns(atMs - spec.windowMs), toNs: ns(atMs), now: new Date(atMs) }),
   )
-  const rows = all.filter(
-    (row) =>
-      passes(spec.where, 'integration', row.integration) &&
-      passes(spec.where, 'source_system', row.sourceSystem) &&
-      passes(spec.where, 'target_system', row.targetSystem),
-  )
-  const groups = new Map<string, { labels: Record<string, string>; calls: number; failed: number; decided: number; failedOps: number; latency: number }>()
-  for (const row of rows) {
-    const labels: Record<string, string> = { ...spec.labels }
-    for (const dim of spec.groupBy) {
-      const field = INTEGRATION_DIMENSIONS[dim as keyof typeof INTEGRATION_DIMENSIONS]
-      if (field !== undefined) labels[dim] = row[field]
-    }
-    const key = JSON.stringify(labels)
-    const g = groups.get(key) ?? { labels, calls: 0, failed: 0, decided: 0, failedOps: 0, latency: 0 }
-    g.calls += row.calls
-    g.failed += row.failedCalls
-    g.decided += row.operationOutcomes.succeeded + row.operationOutcomes.failed
-    g.failedOps += row.operationOutcomes.failed
-    // A p95 cannot be merged exactly: over several rows, the worst one stands (conservative).
-    g.latency = Math.max(g.latency, row.latencyMs.p95)
-    groups.set(key, g)
-  }
-  return [...groups.values()].map((g) => {
+  return groupedRows(all, spec, INTEGRATION_DIMENSIONS, ['integration', 'source_system', 'target_system']).map(({ labels, rows }) => {
+    const calls = sum(rows, (r) => r.calls)
+    const decided = sum(rows, (r) => r.operationOutcomes.succeeded + r.operationOutcomes.failed)
     const [value, sample] =
       spec.kpi === 'attempt_error_rate'
-        ? [g.calls === 0 ? null : g.failed / g.calls, g.calls]
+        ? [calls === 0 ? null : sum(rows, (r) => r.failedCalls) / calls, calls]
         : spec.kpi === 'operation_failure_rate'
-          ? [g.decided === 0 ? null : g.failedOps / g.decided, g.decided]
-          : [g.latency, g.calls]
-    return { labels: g.labels, value, sample, nullIsNoData: false }
+          ? [decided === 0 ? null : sum(rows, (r) => r.operationOutcomes.failed) / decided, decided]
+          : // A p95 cannot be merged exactly: over several rows, the worst one stands (conservative).
+            [Math.max(0, ...rows.map((r) => r.latencyMs.p95)), calls]
+    return { labels, value, sample, nullIsNoData: false }
   })
+}
+
+const SYNC_DIMENSIONS: Dimensions<SyncLagPair> = {
+  source_system: (p) => p.sourceSystem,
+  target_system: (p) => p.targetSystem,
+  entity_type: (p) => p.entityType,
 }
 
 async function syncKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
@@ -208,45 +231,29 @@ async function syncKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promis
   const all = await memoOf(ctx).once(['sync-lag', spec.windowMs, atMs], () =>
     syncLag(ctx.store, { fromNs: ns(atMs - spec.windowMs), toNs: ns(atMs), nowNs: ns(atMs) }),
   )
-  const pairs = all.filter(
-    (p) =>
-      passes(spec.where, 'source_system', p.sourceSystem) &&
-      passes(spec.where, 'target_system', p.targetSystem) &&
-      passes(spec.where, 'entity_type', p.entityType),
+  // Always one sample per pair (its labels are the pair's, whatever group_by says).
+  const pairSpec = { ...spec, groupBy: Object.keys(SYNC_DIMENSIONS) }
+  return groupedRows(all, pairSpec, SYNC_DIMENSIONS, Object.keys(SYNC_DIMENSIONS)).flatMap(({ labels, rows }) =>
+    rows.map((p) => ({
+      labels,
+      value: spec.kpi === 'pending_syncs' ? p.pending : p.lagSeconds.p95,
+      sample: spec.kpi === 'pending_syncs' ? Number.POSITIVE_INFINITY : p.matched,
+      nullIsNoData: false,
+    })),
   )
-  return pairs.map((p) => ({
-    labels: { ...spec.labels, source_system: p.sourceSystem, target_system: p.targetSystem, entity_type: p.entityType },
-    value: spec.kpi === 'pending_syncs' ? p.pending : p.lagSeconds.p95,
-    sample: spec.kpi === 'pending_syncs' ? Number.POSITIVE_INFINITY : p.matched,
-    nullIsNoData: false,
-  }))
 }
 
-const QUEUE_DIMENSIONS = { messaging_system: 'system', destination: 'destination' } as const
+const QUEUE_DIMENSIONS: Dimensions<QueueBacklog> = { messaging_system: (q) => q.system, destination: (q) => q.destination }
 
 async function queueKpi(ctx: MeasureContext, spec: KpiSpec, atMs: number): Promise<Measurement[]> {
   // Every destination's backlog for messages sent in the window, once per window per cycle.
   const all = await memoOf(ctx).once(['queue-backlog', spec.windowMs, atMs], () =>
     queueBacklog(ctx.store, { fromNs: ns(atMs - spec.windowMs), nowNs: ns(atMs) }),
   )
-  const groups = new Map<string, { labels: Record<string, string>; backlog: number; oldest: number | null }>()
-  for (const q of all) {
-    if (!passes(spec.where, 'messaging_system', q.system) || !passes(spec.where, 'destination', q.destination)) continue
-    const labels: Record<string, string> = { ...spec.labels }
-    for (const dim of spec.groupBy) {
-      const field = QUEUE_DIMENSIONS[dim as keyof typeof QUEUE_DIMENSIONS]
-      if (field !== undefined) labels[dim] = q[field]
-    }
-    const key = JSON.stringify(labels)
-    const g = groups.get(key) ?? { labels, backlog: 0, oldest: null }
-    g.backlog += q.backlog
-    if (q.oldestWaitingSeconds !== null) g.oldest = Math.max(g.oldest ?? 0, q.oldestWaitingSeconds)
-    groups.set(key, g)
-  }
   // A count stands on itself; the oldest wait is 0 with nothing waiting.
-  return [...groups.values()].map((g) => ({
-    labels: g.labels,
-    value: spec.kpi === 'queue_backlog' ? g.backlog : (g.oldest ?? 0),
+  return groupedRows(all, spec, QUEUE_DIMENSIONS, Object.keys(QUEUE_DIMENSIONS)).map(({ labels, rows }) => ({
+    labels,
+    value: spec.kpi === 'queue_backlog' ? sum(rows, (q) => q.backlog) : Math.max(0, ...rows.map((q) => q.oldestWaitingSeconds ?? 0)),
     sample: Number.POSITIVE_INFINITY,
     nullIsNoData: false,
   }))
